@@ -1,0 +1,182 @@
+// Reductions and shape ops: broadcasting copies, oneDNN reductions, concatenation and slicing.
+#include <cstring>
+
+#include "backends/onednn/autograd.hpp"
+#include "backends/onednn/kernels.hpp"
+#include "backends/onednn/primitives.hpp"
+#include "genlab/core/shape_rules.hpp"
+
+namespace genlab {
+using namespace onednn;
+
+namespace onednn {
+namespace {
+
+enum PlanOp { reduction_op };
+
+struct ReductionPlan {
+  dnnl::reduction primitive;
+};
+
+// Copies `rows` blocks of `block` floats from a tensor whose rows are `source_row` floats apart
+// into one whose rows are `destination_row` floats apart (the memory pattern of concat and slice).
+void copy_rows(const float* source, int64_t source_row, float* destination, int64_t destination_row, int64_t rows,
+               int64_t block) {
+#pragma omp parallel for if (rows * block > 32768)
+  for (int64_t r = 0; r < rows; ++r)
+    std::memcpy(destination + r * destination_row, source + r * source_row, sizeof(float) * block);
+}
+
+}  // namespace
+
+Handle expand(const Handle& x, const Shape& shape) {
+  if (x->shape == shape) return x;
+  const size_t rank = shape.size();
+  const size_t lead = rank - x->shape.size();
+  // Input strides in output coordinates, 0 along broadcast dimensions.
+  const auto in_strides = contiguous_strides(x->shape);
+  std::vector<int64_t> strides(rank, 0);
+  for (size_t i = lead; i < rank; ++i)
+    if (x->shape[i - lead] != 1) strides[i] = in_strides[i - lead];
+  Handle y = empty(shape);
+  const int64_t inner = rank ? shape[rank - 1] : 1;
+  const int64_t rows = inner ? y->numel / inner : 0;
+  const int64_t inner_stride = rank ? strides[rank - 1] : 0;
+  const float* src = x->data();
+  float* dst = y->data();
+#pragma omp parallel for if (y->numel > 32768)
+  for (int64_t row = 0; row < rows; ++row) {
+    int64_t offset = 0, rest = row;
+    for (size_t d = rank - 1; d-- > 0;) {
+      offset += (rest % shape[d]) * strides[d];
+      rest /= shape[d];
+    }
+    float* out = dst + row * inner;
+    if (inner_stride == 0)
+      std::fill_n(out, inner, src[offset]);
+    else
+      for (int64_t i = 0; i < inner; ++i) out[i] = src[offset + i];
+  }
+  return y;
+}
+
+Handle reduce_sum(const Handle& x, const std::vector<int64_t>& dims) {
+  if (dims.empty()) return x;
+  Shape out = x->shape;
+  for (int64_t d : dims) out[d] = 1;
+  if (out == x->shape) return x;
+  Handle y = empty(out);
+  if (x->numel == 0) {
+    std::fill_n(y->data(), y->numel, 0.f);
+    return y;
+  }
+  static PlanCache<ReductionPlan> plans;
+  const auto& plan = plans.get(PlanKey(reduction_op) << x->shape << out, [&] {
+    dnnl::reduction::primitive_desc pd(
+        {dnnl::algorithm::reduction_sum, plain_desc(x->shape), plain_desc(out), 0.f, 0.f}, cpu_engine());
+    return ReductionPlan{dnnl::reduction(pd)};
+  });
+  execute(plan.primitive, {{DNNL_ARG_SRC, wrap(plain_desc(x->shape), x->data())},
+                           {DNNL_ARG_DST, wrap(plain_desc(out), y->data())}});
+  return y;
+}
+
+}  // namespace onednn
+
+namespace {
+
+Handle reduction(const Handle& x, const std::vector<int64_t>& dims, bool keepdim, bool average, const char* op) {
+  checked(x, op, "x");
+  const auto reduced = normalize_dims(dims, static_cast<int64_t>(x->shape.size()), op);
+  int64_t count = 1;
+  for (int64_t d : reduced) count *= x->shape[d];
+  Handle y = reduce_sum(x, reduced);
+  if (average) y = eltwise(y, static_cast<int>(dnnl::algorithm::eltwise_linear), 1.f / static_cast<float>(count), 0.f);
+  const Shape kept = y->shape;
+  y = view(y, reduced_shape(x->shape, reduced, keepdim));
+  const Shape input = x->shape;
+  return record(std::move(y), op, {&x}, [=] {
+    return [=](const Handle& g, const Node&) {
+      Handle spread = expand(view(g, kept), input);
+      if (average) spread = OneDnn::mul_scalar(spread, 1.0 / static_cast<double>(count));
+      return std::vector<Handle>{spread};
+    };
+  });
+}
+
+// Sizes of a tensor split around `dim`: rows before it, the extent of `dim` times what follows.
+struct Split {
+  int64_t rows = 1, inner = 1;
+};
+Split split_at(const Shape& shape, int64_t dim) {
+  Split s;
+  for (int64_t d = 0; d < dim; ++d) s.rows *= shape[d];
+  for (size_t d = dim + 1; d < shape.size(); ++d) s.inner *= shape[d];
+  return s;
+}
+
+}  // namespace
+
+OneDnn::Handle OneDnn::sum(const Handle& x, const std::vector<int64_t>& dims, bool keepdim) {
+  return reduction(x, dims, keepdim, false, "sum");
+}
+
+OneDnn::Handle OneDnn::mean(const Handle& x, const std::vector<int64_t>& dims, bool keepdim) {
+  return reduction(x, dims, keepdim, true, "mean");
+}
+
+OneDnn::Handle OneDnn::concat(std::span<const Handle> parts, int64_t dim) {
+  std::vector<Shape> shapes;
+  for (const auto& p : parts) shapes.push_back(checked(p, "concat", "parts").shape);
+  const Shape out = shape_rules::concat(shapes, dim);
+  const int64_t d = normalize_dim(dim, static_cast<int64_t>(out.size()), "concat");
+  Handle y = empty(out);
+  const Split split = split_at(out, d);
+  const int64_t out_row = out[d] * split.inner;
+  std::vector<int64_t> offsets;
+  int64_t offset = 0;
+  for (const auto& p : parts) {
+    offsets.push_back(offset);
+    copy_rows(p->data(), p->shape[d] * split.inner, y->data() + offset * split.inner, out_row, split.rows,
+              p->shape[d] * split.inner);
+    offset += p->shape[d];
+  }
+  std::vector<const Handle*> inputs;
+  std::vector<int64_t> extents;
+  for (const auto& p : parts) {
+    inputs.push_back(&p);
+    extents.push_back(p->shape[d]);
+  }
+  return record(std::move(y), "concat", Inputs(inputs), [&] {
+    return [d, offsets, extents](const Handle& g, const Node& node) {
+      std::vector<Handle> grads(extents.size());
+      for (size_t i = 0; i < extents.size(); ++i)
+        if (node.needs(i)) grads[i] = slice(g, d, offsets[i], offsets[i] + extents[i]);
+      return grads;
+    };
+  });
+}
+
+OneDnn::Handle OneDnn::slice(const Handle& x, int64_t dim, int64_t first, int64_t last) {
+  checked(x, "slice", "x");
+  const auto range = shape_rules::slice(x->shape, dim, first, last);
+  const int64_t d = range.dim, start = range.start, end = range.end;
+  const int64_t size = x->shape[d];
+  Shape out = x->shape;
+  out[d] = end - start;
+  Handle y = empty(out);
+  const Split split = split_at(x->shape, d);
+  copy_rows(x->data() + start * split.inner, size * split.inner, y->data(), out[d] * split.inner, split.rows,
+            out[d] * split.inner);
+  const Shape input = x->shape;
+  return record(std::move(y), "slice", {&x}, [=] {
+    return [=](const Handle& g, const Node&) {
+      Handle dx = full(input, 0.0, {});
+      copy_rows(g->data(), (end - start) * split.inner, dx->data() + start * split.inner, size * split.inner,
+                split.rows, (end - start) * split.inner);
+      return std::vector<Handle>{dx};
+    };
+  });
+}
+
+}  // namespace genlab

@@ -1,0 +1,23 @@
+#pragma once
+// A subcommand: it adds its options to its CLI11 app, and runs after a successful parse.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace genlab::cli {
+
+// Exit codes: 0 success, 1 an error with a message, 2 bad usage, 130 interrupted (a checkpoint
+// was written first).
+inline constexpr int exit_interrupted = 130;
+
+using Run = std::function<int()>;
+
+// Each add_* registers a subcommand under `parent` and returns what runs it. The state the
+// options bind to lives in the closure.
+Run add_train_dcgan(CLI::App& parent);
+Run add_sample_dcgan(CLI::App& parent);
+Run add_demo(CLI::App& parent);
+
+}  // namespace genlab::cli

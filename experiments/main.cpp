@@ -1,0 +1,48 @@
+// genlab: train, sample and compare generative image models.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <new>
+
+#include "experiments/cli/command.hpp"
+#include "genlab/core/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace genlab::cli;
+  CLI::App app("genlab: generative image models side by side (oneDNN and LibTorch backends)", "genlab");
+  app.set_version_flag("--version", "genlab 0.1.0");
+  app.require_subcommand(1);
+  app.get_formatter()->column_width(36);
+
+  CLI::App* train = app.add_subcommand("train", "train a model; each run writes one HDF5 file");
+  train->require_subcommand(1);
+  CLI::App* sample = app.add_subcommand("sample", "write a grid of samples from a run file's checkpoint");
+  sample->require_subcommand(1);
+
+  const Run train_dcgan = add_train_dcgan(*train);
+  const Run sample_dcgan = add_sample_dcgan(*sample);
+  const Run demo = add_demo(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (train->got_subcommand("dcgan")) return train_dcgan();
+    if (sample->got_subcommand("dcgan")) return sample_dcgan();
+    if (app.got_subcommand("demo")) return demo();
+  } catch (const genlab::Error& e) {
+    std::cerr << "genlab: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "genlab: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "genlab: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;
+}

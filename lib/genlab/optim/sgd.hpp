@@ -1,0 +1,74 @@
+#pragma once
+// Stochastic gradient descent with momentum, PyTorch's formulation: the buffer starts as the
+// first gradient, then b = momentum b + g; the step is lr b (or lr (g + momentum b), Nesterov).
+#include <string>
+#include <vector>
+
+#include "genlab/nn/module.hpp"
+#include "genlab/optim/optimizer_state.hpp"
+
+namespace genlab::optim {
+
+struct SgdOptions {
+  double lr = 1e-2;
+  double momentum = 0.0;
+  double weight_decay = 0.0;
+  bool nesterov = false;
+};
+
+template <Backend B>
+class Sgd {
+ public:
+  Sgd(std::vector<nn::NamedTensor<B>> parameters, const SgdOptions& options) : options_(options) {
+    for (auto& p : parameters) {
+      Tensor<B> buffer = options.momentum != 0.0 ? ops::zeros_like(p.tensor) : Tensor<B>{};
+      slots_.push_back({p.name, p.tensor, buffer});
+    }
+  }
+
+  void zero_grad() {
+    for (auto& s : slots_) s.param.zero_grad();
+  }
+
+  void step() {
+    const bool first = step_ == 0;
+    ++step_;
+    const SgdStep update{options_.lr, options_.momentum, options_.weight_decay, options_.nesterov, first};
+    for (auto& s : slots_) {
+      const Tensor<B> g = s.param.grad();
+      if (!g.defined()) continue;
+      B::sgd_update_(s.param.handle(), g.handle(), s.momentum_buffer.handle(), update);
+    }
+  }
+
+  SgdOptions& options() { return options_; }
+  int64_t steps() const { return step_; }
+
+  OptimizerState state() const {
+    OptimizerState out{step_, {}};
+    for (const auto& s : slots_)
+      if (s.momentum_buffer.defined())
+        out.tensors["momentum_buffer." + s.name] = HostTensor{s.momentum_buffer.shape(), s.momentum_buffer.to_host()};
+    return out;
+  }
+
+  void load_state(const OptimizerState& state) {
+    for (auto& s : slots_) {
+      if (!s.momentum_buffer.defined()) continue;
+      nn::assign_from(s.momentum_buffer, state.tensors, "momentum_buffer." + s.name, "SGD state");
+    }
+    step_ = state.step;
+  }
+
+ private:
+  struct Slot {
+    std::string name;
+    Tensor<B> param, momentum_buffer;
+  };
+
+  SgdOptions options_;
+  std::vector<Slot> slots_;
+  int64_t step_ = 0;
+};
+
+}  // namespace genlab::optim

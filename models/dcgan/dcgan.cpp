@@ -1,0 +1,106 @@
+// DCGAN's commands, instantiated for every backend (architecture rule 2).
+#include "models/dcgan/dcgan.hpp"
+
+#include <iostream>
+
+#include "backends/onednn/onednn_backend.hpp"
+#include "genlab/config/size.hpp"
+#include "genlab/data/idx.hpp"
+#include "models/dcgan/training.hpp"
+#ifdef GENLAB_WITH_LIBTORCH
+#include "backends/libtorch/libtorch_backend.hpp"
+#endif
+
+namespace genlab::dcgan {
+namespace {
+
+template <Backend B>
+TensorOptions tensor_options(const std::string& device_name) {
+  const Device device = Device::parse(device_name);
+  if (!B::is_available(device))
+    throw BackendError("device " + to_string(device) + " is not available on the " + std::string(B::name) +
+                       " backend" + (B::name == "onednn" ? " (it runs on the CPU; use --backend libtorch for CUDA)" : ""));
+  return {DType::f32, device};
+}
+
+}  // namespace
+
+template <Backend B>
+train::FitSummary train(const DcganConfig& config, const train::RunOptions& run) {
+  config::validate(config);
+  B::set_num_threads(static_cast<int>(config.threads));
+  const TensorOptions options = tensor_options<B>(config.device);
+  const data::ImageDataset dataset = data::read_idx_directory(config.data, data::Split::train);
+  if (dataset.height != 28 || dataset.width != 28 || dataset.channels != 1)
+    throw ConfigError("DCGAN's networks take 1x28x28 images; " + dataset.source + " holds " +
+                      std::to_string(dataset.channels) + "x" + std::to_string(dataset.height) + "x" +
+                      std::to_string(dataset.width));
+  const data::BatchSampler batches(dataset, config.batch_size, Rng(config.seed).fork(streams::data_order));
+
+  const Attributes header{{"model", std::string("dcgan")},
+                          {"backend", std::string(B::name)},
+                          {"device", to_string(options.device)},
+                          {"dataset", dataset.source}};
+  auto [file, checkpoint] = train::open_run(run, header, config::to_attributes(config));
+  DcganTraining<B> task(config, options);
+  return train::fit(task, batches, config, file, checkpoint, "dcgan");
+}
+
+namespace {
+
+// Latent codes for a rows x cols grid: independent draws, or rows that walk linearly from one
+// draw to another.
+std::vector<float> latent_codes(int64_t rows, int64_t cols, int64_t dim, bool interpolate, Rng& rng) {
+  std::vector<float> z(rows * cols * dim);
+  if (!interpolate) {
+    rng.fill_normal(z);
+    return z;
+  }
+  std::vector<float> from(dim), to(dim);
+  for (int64_t r = 0; r < rows; ++r) {
+    rng.fill_normal(from);
+    rng.fill_normal(to);
+    for (int64_t c = 0; c < cols; ++c) {
+      const float t = cols > 1 ? static_cast<float>(c) / static_cast<float>(cols - 1) : 0.f;
+      for (int64_t i = 0; i < dim; ++i) z[(r * cols + c) * dim + i] = (1 - t) * from[i] + t * to[i];
+    }
+  }
+  return z;
+}
+
+}  // namespace
+
+template <Backend B>
+std::filesystem::path sample(const SampleConfig& config) {
+  config::validate(config);
+  B::set_num_threads(static_cast<int>(config.threads));
+  const TensorOptions options = tensor_options<B>(config.device);
+  const auto grid = config::parse_size(config.grid, "grid");
+  if (config.checkpoint.empty()) throw ConfigError("missing --checkpoint: the run file to sample from");
+  const auto checkpoint = io::read_checkpoint(config.checkpoint);
+  if (!checkpoint) throw IoError("'" + config.checkpoint + "' holds no checkpoint yet");
+  const DcganConfig model = config::from_attributes<DcganConfig>(io::RunFile::open(config.checkpoint).config());
+
+  Rng unused(0);
+  Generator<B> generator(model, unused, options);
+  nn::load_state_dict(generator, train::group(*checkpoint, "generator"));
+  nn::set_training(generator, false);
+
+  Rng rng = Rng(config.seed).fork(streams::sample_noise);
+  const auto z = latent_codes(grid.first, grid.second, model.latent_dim, config.interpolate, rng);
+  NoGradGuard<B> no_grad;
+  const Tensor<B> images =
+      generator(ops::from_host<B>(std::span<const float>(z), {grid.first * grid.second, model.latent_dim}, options));
+  io::write_png(config.out, io::make_grid(images.to_host(), images.shape(), static_cast<int>(grid.first),
+                                          static_cast<int>(grid.second)));
+  return config.out;
+}
+
+template train::FitSummary train<OneDnn>(const DcganConfig&, const train::RunOptions&);
+template std::filesystem::path sample<OneDnn>(const SampleConfig&);
+#ifdef GENLAB_WITH_LIBTORCH
+template train::FitSummary train<LibTorch>(const DcganConfig&, const train::RunOptions&);
+template std::filesystem::path sample<LibTorch>(const SampleConfig&);
+#endif
+
+}  // namespace genlab::dcgan

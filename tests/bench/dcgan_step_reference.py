@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""The DCGAN training step of bench_dcgan_step in PyTorch (Debian's python3-torch): the same
+networks (pytorch/examples cpp/dcgan for 28x28), losses (BCE with logits, real targets U(0.8, 1)),
+Adam(2e-4, 0.5, 0.999), batch 64. Prints one JSON line per thread count with ms per step.
+
+    /usr/bin/python3 tests/bench/dcgan_step_reference.py [--threads 1 2] [--seconds 5]
+"""
+import argparse
+import json
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def generator(latent=100, w=64):
+    return nn.Sequential(
+        nn.ConvTranspose2d(latent, 4 * w, 4, bias=False), nn.BatchNorm2d(4 * w), nn.ReLU(),
+        nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(),
+        nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(),
+        nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=False), nn.Tanh())
+
+
+def discriminator(w=64):
+    return nn.Sequential(
+        nn.Conv2d(1, w, 4, 2, 1, bias=False), nn.LeakyReLU(0.2),
+        nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2),
+        nn.Conv2d(2 * w, 4 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(4 * w), nn.LeakyReLU(0.2),
+        nn.Conv2d(4 * w, 1, 3, 1, 0, bias=False))
+
+
+def time_steps(threads, seconds, batch=64, latent=100):
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    g, d = generator(latent), discriminator()
+    opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    real = torch.rand(batch, 1, 28, 28) * 2 - 1
+
+    def step():
+        z = torch.randn(batch, latent, 1, 1)
+        real_targets = torch.rand(batch) * 0.2 + 0.8
+        fake = g(z)
+        real_logits = d(real).view(-1)
+        fake_logits = d(fake.detach()).view(-1)
+        loss_d = (F.binary_cross_entropy_with_logits(real_logits, real_targets)
+                  + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros(batch)))
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        loss_g = F.binary_cross_entropy_with_logits(d(fake).view(-1), torch.ones(batch))
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        return loss_d.item(), loss_g.item()
+
+    for _ in range(3):
+        step()
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        step()
+        steps += 1
+    return (time.perf_counter() - start) / steps * 1e3, steps
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    args = parser.parse_args()
+    for threads in args.threads:
+        ms, steps = time_steps(threads, args.seconds)
+        print(json.dumps({"name": "dcgan_step/pytorch", "threads": threads, "ms_per_step": ms, "steps": steps,
+                          "torch": torch.__version__}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+// The genlab command line as a user meets it: help, the training and sampling commands, and
+// bad input that must end with a clear message and a non-zero exit, never a crash.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "genlab/io/image.hpp"
+#include "genlab/io/run_file.hpp"
+#include "tests/support/synthetic_idx.hpp"
+#include "tests/support/temporary_directory.hpp"
+
+using genlab::testing::TemporaryDirectory;
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+Result run_genlab(const std::string& arguments) {
+  const std::string command = std::string(GENLAB_BINARY_DIR) + "/experiments/genlab " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  std::array<char, 4096> buffer;
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  // A crash (signal) must fail these tests too, so report it as its own exit code.
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return {code, output};
+}
+
+std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+}  // namespace
+
+TEST_CASE("genlab --help and every command's --help list the options with their defaults") {
+  const auto top = run_genlab("--help");
+  CHECK(top.exit_code == 0);
+  for (const char* command : {"train", "sample", "demo"}) CHECK_THAT(top.output, Catch::Contains(command));
+
+  const auto train = run_genlab("train dcgan --help");
+  CHECK(train.exit_code == 0);
+  for (const char* option : {"--backend", "--device", "--epochs", "--steps", "--batch-size", "--lr", "--seed",
+                             "--threads", "--out", "--resume", "--time-limit", "--data"})
+    CHECK_THAT(train.output, Catch::Contains(option));
+  CHECK_THAT(train.output, Catch::Contains("0.0002") || Catch::Contains("2e-4") || Catch::Contains("2e-04"));
+  CHECK_THAT(train.output, Catch::Contains("64"));
+
+  const auto sample = run_genlab("sample dcgan --help");
+  CHECK(sample.exit_code == 0);
+  for (const char* option : {"--checkpoint", "--grid", "--out", "--interpolate"})
+    CHECK_THAT(sample.output, Catch::Contains(option));
+  CHECK_THAT(run_genlab("demo --help").output, Catch::Contains("--time-limit"));
+}
+
+TEST_CASE("bad command lines end with a message naming the problem and exit code 1 or 2") {
+  TemporaryDirectory dir;
+  genlab::testing::write_idx_directory(dir / "data", 32, true);
+  const std::string data = " --data " + quoted(dir / "data");
+
+  SECTION("an unknown option") {
+    const auto r = run_genlab("train dcgan --learning-rate 3" + data);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("--learning-rate"));
+  }
+  SECTION("an unknown backend") {
+    const auto r = run_genlab("train dcgan --backend tensorflow --steps 1" + data);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.output, Catch::Contains("backend") && Catch::Contains("tensorflow") && Catch::Contains("onednn"));
+  }
+  SECTION("a value out of range") {
+    const auto r = run_genlab("train dcgan --lr -1 --steps 1" + data);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.output, Catch::Contains("'lr'") && Catch::Contains("-1"));
+  }
+  SECTION("CUDA on the oneDNN backend") {
+    const auto r = run_genlab("train dcgan --device cuda --steps 1" + data);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.output, Catch::Contains("cuda") && Catch::Contains("libtorch"));
+  }
+  SECTION("a missing data directory") {
+    const auto r = run_genlab("train dcgan --steps 1 --data /nonexistent/fashion --out " + quoted(dir / "r.h5"));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.output, Catch::Contains("/nonexistent/fashion") && Catch::Contains("does not exist"));
+    CHECK_FALSE(std::filesystem::exists(dir / "r.h5"));
+  }
+  SECTION("a truncated IDX file") {
+    const auto images = genlab::testing::idx_images(32, 28, 28);
+    genlab::testing::write_bytes(dir / "data" / "train-images-idx3-ubyte.gz",
+                                 std::vector<uint8_t>(images.begin(), images.end() - 500), true);
+    const auto r = run_genlab("train dcgan --steps 1 --out " + quoted(dir / "r.h5") + data);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.output, Catch::Contains("train-images-idx3-ubyte.gz") && Catch::Contains("truncated"));
+  }
+  SECTION("sampling from a file that is not a run file") {
+    std::ofstream(dir / "notes.txt") << "not HDF5\n";
+    const auto r = run_genlab("sample dcgan --checkpoint " + quoted(dir / "notes.txt"));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.output, Catch::Contains("notes.txt"));
+  }
+  SECTION("a grid that is not ROWSxCOLS") {
+    const auto r = run_genlab("sample dcgan --checkpoint x.h5 --grid eight");
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.output, Catch::Contains("grid") && Catch::Contains("eight"));
+  }
+}
+
+TEST_CASE("train, resume and sample from the command line, on both backends") {
+  TemporaryDirectory dir;
+  genlab::testing::write_idx_directory(dir / "data", 32, true);
+  const std::string common = " --data " + quoted(dir / "data") + " --width 8 --batch-size 8 --threads 1";
+  const auto run = dir / "run.h5";
+
+  auto first = run_genlab("train dcgan --steps 2" + common + " --out " + quoted(run));
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  CHECK_THAT(first.output, Catch::Contains("run.h5"));
+
+  const auto refused = run_genlab("train dcgan --steps 2" + common + " --out " + quoted(run));
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.output, Catch::Contains("exists") && Catch::Contains("--resume"));
+
+  const auto resumed = run_genlab("train dcgan --steps 5 --resume --backend libtorch" + common + " --out " + quoted(run));
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(genlab::io::RunFile::open(run).checkpoint()->step == 5);
+
+  const auto grid = dir / "grid.png";
+  const auto sampled = run_genlab("sample dcgan --checkpoint " + quoted(run) + " --grid 2x3 --interpolate --out " + quoted(grid));
+  INFO(sampled.output);
+  REQUIRE(sampled.exit_code == 0);
+  CHECK(genlab::io::read_image(grid).width == 3 * 28 + 4 * 2);
+}
