@@ -4,8 +4,12 @@
 
 #include <torch/torch.h>
 
+#include <dlfcn.h>
+
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <thread>
 
 #include "genlab/core/error.hpp"
 #include "genlab/core/shape_rules.hpp"
@@ -99,8 +103,15 @@ bool LibTorch::is_available(Device device) {
          device.index < static_cast<int>(torch::cuda::device_count());
 }
 
+// LibTorch parallelises its loops with OpenMP; the OpenBLAS it calls for some convolutions
+// (Debian's libopenblas0-pthread) would start threads of its own on the same cores, which made a
+// DCGAN step on 2 cores twice as slow (tests/bench/run-dcgan-step). BLAS therefore runs in the
+// caller's thread. Debian's LibTorch also starts with one thread; 0 means all cores.
 void LibTorch::set_num_threads(int threads) {
-  if (threads > 0) torch::set_num_threads(threads);
+  using SetThreads = void (*)(int);
+  if (auto openblas_set_num_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+    openblas_set_num_threads(1);
+  torch::set_num_threads(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
 Handle LibTorch::from_host(std::span<const float> values, const Shape& shape, const TensorOptions& options) {

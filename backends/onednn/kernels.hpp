@@ -3,6 +3,8 @@
 // row-major tensors.
 #include <vector>
 
+#include <dnnl.hpp>
+
 #include "backends/onednn/tensor_impl.hpp"
 
 namespace genlab::onednn {
@@ -14,11 +16,12 @@ Handle expand(const Handle& x, const Shape& shape);
 Handle reduce_sum(const Handle& x, const std::vector<int64_t>& dims);
 
 // One oneDNN eltwise forward: y = f(x) for the algorithm with parameters alpha, beta.
-Handle eltwise(const Handle& x, int algorithm, float alpha = 0.f, float beta = 0.f);
+Handle eltwise(const Handle& x, dnnl::algorithm algorithm, float alpha = 0.f, float beta = 0.f);
 // Its gradient: given x (or y for the *_use_dst_for_bwd algorithms) and dy.
-Handle eltwise_backward(const Handle& data, const Handle& grad, int algorithm, float alpha = 0.f, float beta = 0.f);
+Handle eltwise_backward(const Handle& data, const Handle& grad, dnnl::algorithm algorithm, float alpha = 0.f,
+                        float beta = 0.f);
 
 // One oneDNN binary op on operands of equal rank; b may broadcast (dimensions of size 1).
-Handle binary(const Handle& a, const Handle& b, int algorithm);
+Handle binary(const Handle& a, const Handle& b, dnnl::algorithm algorithm);
 
 }  // namespace genlab::onednn

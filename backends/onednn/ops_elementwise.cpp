@@ -39,18 +39,18 @@ bool uses_output(dnnl::algorithm algorithm) {
   return false;
 }
 
-dnnl::eltwise_forward::primitive_desc eltwise_forward_pd(int64_t n, int algorithm, float alpha, float beta) {
+dnnl::eltwise_forward::primitive_desc eltwise_forward_pd(int64_t n, dnnl::algorithm algorithm, float alpha, float beta) {
   const auto md = plain_desc({n});
-  return {{dnnl::prop_kind::forward_training, static_cast<dnnl::algorithm>(algorithm), md, alpha, beta},
+  return {{dnnl::prop_kind::forward_training, algorithm, md, alpha, beta},
           cpu_engine()};
 }
 
 }  // namespace
 
 // Elementwise ops see every tensor as a flat vector, so one plan serves all shapes of a size.
-Handle eltwise(const Handle& x, int algorithm, float alpha, float beta) {
+Handle eltwise(const Handle& x, dnnl::algorithm algorithm, float alpha, float beta) {
   static PlanCache<EltwiseForwardPlan> plans;
-  const auto& plan = plans.get(PlanKey(eltwise_forward_op) << algorithm << x->numel << bits(alpha) << bits(beta), [&] {
+  const auto& plan = plans.get(PlanKey(eltwise_forward_op) << static_cast<int64_t>(algorithm) << x->numel << bits(alpha) << bits(beta), [&] {
     auto pd = eltwise_forward_pd(x->numel, algorithm, alpha, beta);
     return EltwiseForwardPlan{pd, dnnl::eltwise_forward(pd)};
   });
@@ -61,30 +61,30 @@ Handle eltwise(const Handle& x, int algorithm, float alpha, float beta) {
   return y;
 }
 
-Handle eltwise_backward(const Handle& data, const Handle& grad, int algorithm, float alpha, float beta) {
+Handle eltwise_backward(const Handle& data, const Handle& grad, dnnl::algorithm algorithm, float alpha, float beta) {
   static PlanCache<EltwiseBackwardPlan> plans;
-  const auto& plan = plans.get(PlanKey(eltwise_backward_op) << algorithm << data->numel << bits(alpha) << bits(beta), [&] {
+  const auto& plan = plans.get(PlanKey(eltwise_backward_op) << static_cast<int64_t>(algorithm) << data->numel << bits(alpha) << bits(beta), [&] {
     auto hint = eltwise_forward_pd(data->numel, algorithm, alpha, beta);
     const auto md = plain_desc({data->numel});
     dnnl::eltwise_backward::primitive_desc pd(
-        {static_cast<dnnl::algorithm>(algorithm), md, md, alpha, beta}, cpu_engine(), hint);
+        {algorithm, md, md, alpha, beta}, cpu_engine(), hint);
     return EltwiseBackwardPlan{pd, dnnl::eltwise_backward(pd)};
   });
   Handle dx = empty(data->shape);
   if (data->numel == 0) return dx;
   const auto md = plain_desc({data->numel});
-  const int data_arg = uses_output(static_cast<dnnl::algorithm>(algorithm)) ? DNNL_ARG_DST : DNNL_ARG_SRC;
+  const int data_arg = uses_output(algorithm) ? DNNL_ARG_DST : DNNL_ARG_SRC;
   execute(plan.primitive, {{data_arg, wrap(md, data->data())},
                            {DNNL_ARG_DIFF_DST, wrap(md, grad->data())},
                            {DNNL_ARG_DIFF_SRC, wrap(md, dx->data())}});
   return dx;
 }
 
-Handle binary(const Handle& a, const Handle& b, int algorithm) {
+Handle binary(const Handle& a, const Handle& b, dnnl::algorithm algorithm) {
   static PlanCache<BinaryPlan> plans;
-  const auto& plan = plans.get(PlanKey(binary_op) << algorithm << a->shape << b->shape, [&] {
+  const auto& plan = plans.get(PlanKey(binary_op) << static_cast<int64_t>(algorithm) << a->shape << b->shape, [&] {
     dnnl::binary::primitive_desc pd(
-        {static_cast<dnnl::algorithm>(algorithm), plain_desc(a->shape), plain_desc(b->shape), plain_desc(a->shape)},
+        {algorithm, plain_desc(a->shape), plain_desc(b->shape), plain_desc(a->shape)},
         cpu_engine());
     return BinaryPlan{dnnl::binary(pd)};
   });
@@ -104,7 +104,6 @@ namespace {
 // is the one that broadcasts (oneDNN broadcasts only the second source).
 struct BroadcastOperands {
   Handle a, b;
-  bool swapped = false;
 };
 
 BroadcastOperands broadcast_operands(const Handle& a, const Handle& b, bool commutative, const char* op) {
@@ -121,7 +120,6 @@ BroadcastOperands broadcast_operands(const Handle& a, const Handle& b, bool comm
   if (r.a->shape != out) {
     if (commutative && r.b->shape == out) {
       std::swap(r.a, r.b);
-      r.swapped = true;
     } else {
       r.a = expand(r.a, out);
     }
@@ -131,13 +129,13 @@ BroadcastOperands broadcast_operands(const Handle& a, const Handle& b, bool comm
 
 Handle broadcast_binary(const Handle& a, const Handle& b, dnnl::algorithm algorithm, bool commutative, const char* op) {
   const auto operands = broadcast_operands(a, b, commutative, op);
-  return binary(operands.a, operands.b, static_cast<int>(algorithm));
+  return binary(operands.a, operands.b, algorithm);
 }
 
 Handle unary(const Handle& x, dnnl::algorithm algorithm, float alpha, float beta, const char* op,
              bool backward_from_output) {
   checked(x, op, "x");
-  Handle y = eltwise(x, static_cast<int>(algorithm), alpha, beta);
+  Handle y = eltwise(x, algorithm, alpha, beta);
   // Backward from the output where oneDNN allows it (saves nothing extra); from the input otherwise.
   const auto backward_algorithm = [&] {
     switch (algorithm) {
@@ -150,7 +148,7 @@ Handle unary(const Handle& x, dnnl::algorithm algorithm, float alpha, float beta
   const Handle saved = backward_from_output ? view(y, y->shape) : x;
   return record(std::move(y), op, {&x}, [=] {
     return [=](const Handle& g, const Node&) {
-      return std::vector<Handle>{eltwise_backward(saved, g, static_cast<int>(backward_algorithm), alpha, beta)};
+      return std::vector<Handle>{eltwise_backward(saved, g, backward_algorithm, alpha, beta)};
     };
   });
 }
@@ -204,7 +202,7 @@ OneDnn::Handle OneDnn::div(const Handle& a, const Handle& b) {
 
 OneDnn::Handle OneDnn::add_scalar(const Handle& x, double value) {
   checked(x, "add_scalar", "x");
-  Handle y = eltwise(x, static_cast<int>(dnnl::algorithm::eltwise_linear), 1.f, static_cast<float>(value));
+  Handle y = eltwise(x, dnnl::algorithm::eltwise_linear, 1.f, static_cast<float>(value));
   return record(std::move(y), "add_scalar", {&x}, [] {
     return [](const Handle& g, const Node&) { return std::vector<Handle>{g}; };
   });
@@ -212,7 +210,7 @@ OneDnn::Handle OneDnn::add_scalar(const Handle& x, double value) {
 
 OneDnn::Handle OneDnn::mul_scalar(const Handle& x, double value) {
   checked(x, "mul_scalar", "x");
-  Handle y = eltwise(x, static_cast<int>(dnnl::algorithm::eltwise_linear), static_cast<float>(value), 0.f);
+  Handle y = eltwise(x, dnnl::algorithm::eltwise_linear, static_cast<float>(value), 0.f);
   return record(std::move(y), "mul_scalar", {&x}, [value] {
     return [value](const Handle& g, const Node&) { return std::vector<Handle>{mul_scalar(g, value)}; };
   });

@@ -36,9 +36,8 @@ Handle from_host_impl(std::span<const T> values, const Shape& shape, const Tenso
 
 bool OneDnn::is_available(Device device) { return device.type == DeviceType::cpu; }
 
-void OneDnn::set_num_threads(int threads) {
-  if (threads > 0) omp_set_num_threads(threads);
-}
+// 0 means all cores.
+void OneDnn::set_num_threads(int threads) { omp_set_num_threads(threads > 0 ? threads : omp_get_num_procs()); }
 
 OneDnn::Handle OneDnn::from_host(std::span<const float> values, const Shape& shape, const TensorOptions& options) {
   return from_host_impl(values, shape, options);

@@ -4,6 +4,7 @@
 // primitive prefers (oneDNN's cnn_training_f32 pattern: create with format_tag::any, reorder at
 // the edges).
 #include <dnnl.hpp>
+#include <omp.h>
 
 #include <cstddef>
 #include <functional>
@@ -36,10 +37,11 @@ inline dnnl::memory wrap(const dnnl::memory::desc& desc, const float* data) {
 }
 
 // The key under which a primitive (or a group of primitives) is cached: the op and every number
-// that determines it (shapes, strides, flags).
+// that determines it (shapes, strides, flags), and the thread count, since oneDNN partitions a
+// primitive's work among the threads available when it is created.
 class PlanKey {
  public:
-  explicit PlanKey(int op) { values_.push_back(op); }
+  explicit PlanKey(int op) : values_{op, omp_get_max_threads()} {}
   PlanKey& operator<<(int64_t v) {
     values_.push_back(v);
     return *this;

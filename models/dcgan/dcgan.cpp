@@ -1,8 +1,6 @@
 // DCGAN's commands, instantiated for every backend (architecture rule 2).
 #include "models/dcgan/dcgan.hpp"
 
-#include <iostream>
-
 #include "backends/onednn/onednn_backend.hpp"
 #include "genlab/config/size.hpp"
 #include "genlab/data/idx.hpp"

@@ -7,9 +7,15 @@ Adam(2e-4, 0.5, 0.999), batch 64. Prints one JSON line per thread count with ms 
 """
 import argparse
 import json
+import os
 import time
 
-import torch
+# PyTorch parallelises its own loops; OpenBLAS's threads (Debian's libopenblas0-pthread) on the
+# same cores slowed the 2-thread step from about 260 to 330 ms, so BLAS runs in the caller's
+# thread, as in genlab's LibTorch backend. Must be set before torch loads OpenBLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import torch  # noqa: E402
 import torch.nn as nn
 import torch.nn.functional as F
 
