@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "genlab/core/backend.hpp"
+#include "genlab/core/index_tensor.hpp"
 
 namespace at {
 class Tensor;
@@ -53,6 +54,8 @@ struct LibTorch {
   static void clear_grad(Handle& x);
   static void backward(const Handle& root, const Handle& gradient, bool retain_graph);
   static Handle detach(const Handle& x);
+  static std::vector<Handle> gradients(std::span<const Handle> outputs, std::span<const Handle> inputs,
+                                       std::span<const Handle> grad_outputs, bool retain_graph, bool create_graph);
 
   static Handle add(const Handle& a, const Handle& b);
   static Handle sub(const Handle& a, const Handle& b);
@@ -67,13 +70,24 @@ struct LibTorch {
   static Handle tanh(const Handle& x);
   static Handle sigmoid(const Handle& x);
   static Handle softplus(const Handle& x);
+  static Handle pow(const Handle& x, double exponent);
+  static Handle sqrt(const Handle& x);
+  static Handle rsqrt(const Handle& x);
+  static Handle abs(const Handle& x);
+  static Handle clamp(const Handle& x, double low, double high);
+  static Handle erf(const Handle& x);
+  static Handle round_ste(const Handle& x);
 
   static Handle sum(const Handle& x, const std::vector<int64_t>& dims, bool keepdim);
   static Handle mean(const Handle& x, const std::vector<int64_t>& dims, bool keepdim);
+  static Handle amax(const Handle& x, const std::vector<int64_t>& dims, bool keepdim);
 
   static Handle reshape(const Handle& x, const Shape& shape);
   static Handle concat(std::span<const Handle> parts, int64_t dim);
   static Handle slice(const Handle& x, int64_t dim, int64_t start, int64_t end);
+  static Handle permute(const Handle& x, const std::vector<int64_t>& dims);
+  static Handle expand(const Handle& x, const Shape& shape);
+  static Handle pad(const Handle& x, const Pad2d& padding, PadMode mode, double value);
 
   static Handle matmul(const Handle& a, const Handle& b);
   static Handle linear(const Handle& x, const Handle& weight, const Handle& bias);
@@ -82,6 +96,22 @@ struct LibTorch {
                                  const ConvTranspose2dOptions& options);
   static Handle batch_norm(const Handle& x, const Handle& weight, const Handle& bias, Handle& running_mean,
                            Handle& running_var, const BatchNormOptions& options);
+  static Handle instance_norm(const Handle& x, const Handle& weight, const Handle& bias, double eps);
+  static Handle layer_norm(const Handle& x, int64_t normalized_dims, const Handle& weight, const Handle& bias,
+                           double eps);
+  static Handle group_norm(const Handle& x, int64_t groups, const Handle& weight, const Handle& bias, double eps);
+  static Handle avg_pool2d(const Handle& x, const Pool2dOptions& options);
+  static Handle max_pool2d(const Handle& x, const Pool2dOptions& options);
+  static Handle adaptive_avg_pool2d(const Handle& x, const Pair& output_size);
+  static Handle resize(const Handle& x, const Pair& size, ResizeMode mode);
+  static Handle unfold(const Handle& x, const UnfoldOptions& options);
+  static Handle fold(const Handle& columns, const Pair& output_size, const UnfoldOptions& options);
+  static Handle softmax(const Handle& x, int64_t dim);
+  static Handle log_softmax(const Handle& x, int64_t dim);
+
+  static IndexTensor argmax(const Handle& x, int64_t dim);
+  static IndexTensor argmin(const Handle& x, int64_t dim);
+  static Handle gather(const Handle& x, int64_t dim, const IndexTensor& index);
 
   static void adam_update_(Handle& param, const Handle& grad, Handle& exp_avg, Handle& exp_avg_sq,
                            const AdamStep& step);

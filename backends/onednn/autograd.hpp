@@ -27,7 +27,10 @@ struct Edge {
 
 struct Node;
 // Given the gradient of the node's output, returns one gradient per input (undefined where
-// `node.needs(i)` is false).
+// `node.needs(i)` is false). Backward functions run under no-grad, except when gradients are
+// asked for with create_graph: then a backward written in this backend's public ops
+// (OneDnn::mul, OneDnn::conv_transpose2d, ...) records its own graph and can be differentiated
+// again. grad_mode_enabled() tells a backward function which case it is in.
 using BackwardFn = std::function<std::vector<Handle>(const Handle& grad_output, const Node& node)>;
 
 struct Node {
@@ -42,9 +45,17 @@ struct Node {
   const char* op = "";
   std::vector<Edge> inputs;
   BackwardFn backward;  // released after use unless the graph is retained
+  // Whether `backward`, run with gradient mode on, records a differentiable graph.
+  bool differentiable_backward = false;
   Handle pending_grad;  // gradient of the output, accumulated during a backward pass
-  bool needs(size_t input) const { return inputs[input].needed(); }
+  // Inputs whose gradient this pass wants; empty: all that need one.
+  std::vector<bool> wanted;
+  bool needs(size_t input) const { return inputs[input].needed() && (wanted.empty() || wanted[input]); }
 };
+
+// How a node's backward function is written: with oneDNN primitives directly (fast, first order
+// only), or in this backend's public ops (differentiable again under create_graph).
+enum class BackwardKind { primitive, differentiable };
 
 bool grad_mode_enabled();
 void set_grad_mode(bool enabled);
@@ -61,18 +72,22 @@ std::shared_ptr<Node> make_node(const char* op, Inputs inputs);
 // Call it after computing the output; `make_backward` is called only when a node is needed, so
 // inference saves nothing.
 template <class MakeBackward>
-Handle record(Handle output, const char* op, Inputs inputs, MakeBackward&& make_backward) {
+Handle record(Handle output, const char* op, Inputs inputs, MakeBackward&& make_backward,
+              BackwardKind kind = BackwardKind::primitive) {
   if (!any_requires_grad(inputs)) return output;
   auto node = make_node(op, inputs);
   node->backward = make_backward();
+  node->differentiable_backward = kind == BackwardKind::differentiable;
   output->requires_grad = true;
   output->grad_fn = std::move(node);
   return output;
 }
 
 template <class MakeBackward>
-Handle record(Handle output, const char* op, std::initializer_list<const Handle*> inputs, MakeBackward&& make_backward) {
-  return record(std::move(output), op, Inputs(inputs.begin(), inputs.size()), std::forward<MakeBackward>(make_backward));
+Handle record(Handle output, const char* op, std::initializer_list<const Handle*> inputs, MakeBackward&& make_backward,
+              BackwardKind kind = BackwardKind::primitive) {
+  return record(std::move(output), op, Inputs(inputs.begin(), inputs.size()), std::forward<MakeBackward>(make_backward),
+                kind);
 }
 
 // Sums `grad` over broadcast dimensions so that it has `shape` (the gradient of a broadcast).

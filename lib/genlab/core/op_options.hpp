@@ -39,6 +39,39 @@ struct BatchNormOptions {
   double eps = 1e-5;
 };
 
+// Padding of the last two dimensions (PyTorch's F.pad order is left, right, top, bottom).
+struct Pad2d {
+  int64_t left = 0, right = 0, top = 0, bottom = 0;
+};
+
+enum class PadMode {
+  zeros,      // constant value (0 unless given)
+  reflect,    // mirror without repeating the edge: ... c b | a b c | b a ...
+  replicate,  // repeat the edge value
+};
+
+struct Pool2dOptions {
+  Pair kernel = 1;
+  Pair stride = 0;  // 0: the kernel size, as in PyTorch
+  Pair padding = 0;
+  Pair dilation = 1;             // max pooling only
+  bool ceil_mode = false;
+  bool count_include_pad = true;  // average pooling only: padded zeros count in the divisor
+};
+
+enum class ResizeMode {
+  nearest,   // PyTorch's "nearest": source index floor(dst * in / out)
+  bilinear,  // align_corners = false (half-pixel centres), as PyTorch's default
+};
+
+// Sliding patches (im2col): unfold gives [N, C kh kw, L] from [N, C, H, W]; fold sums them back.
+struct UnfoldOptions {
+  Pair kernel = 1;
+  Pair dilation = 1;
+  Pair padding = 0;
+  Pair stride = 1;
+};
+
 // One Adam(W) update of a parameter in place (Kingma & Ba 2015, Alg. 1; Loshchilov & Hutter 2019
 // for the decoupled weight decay of AdamW). `step` counts from 1.
 struct AdamStep {
