@@ -34,7 +34,6 @@ std::vector<T> to_host_impl(const Handle& x) {
   return std::vector<T>(p, p + host.numel());
 }
 
-
 }  // namespace
 
 LibTorch::NoGradGuard::NoGradGuard() : previous_(c10::GradMode::is_enabled()) { c10::GradMode::set_enabled(false); }
@@ -122,6 +121,36 @@ void LibTorch::backward(const Handle& root, const Handle& gradient, bool retain_
 }
 Handle LibTorch::detach(const Handle& x) { return wrap(checked(x, "detach", "x").detach()); }
 
+std::vector<Handle> LibTorch::gradients(std::span<const Handle> outputs, std::span<const Handle> inputs,
+                                        std::span<const Handle> grad_outputs, bool retain_graph, bool create_graph) {
+  if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
+    throw ShapeError("gradients: " + std::to_string(grad_outputs.size()) + " output gradients for " +
+                     std::to_string(outputs.size()) + " outputs");
+  std::vector<at::Tensor> outs, ins, seeds;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const auto& out = checked(outputs[i], "gradients", "outputs");
+    if (!out.requires_grad())
+      throw Error("gradients: the tensor does not require a gradient (none of the tensors it was computed from "
+                  "requires one, or it was computed under a no-grad guard)");
+    if (grad_outputs.empty() && out.numel() != 1)
+      throw ShapeError("gradients: a gradient must be given for a non-scalar tensor of shape " + to_string(shape_of(out)));
+    outs.push_back(out);
+    seeds.push_back(grad_outputs.empty() ? torch::ones_like(out) : checked(grad_outputs[i], "gradients", "grad_outputs"));
+  }
+  for (const auto& input : inputs) {
+    const auto& in = checked(input, "gradients", "inputs");
+    if (!in.requires_grad())
+      throw Error("gradients: an input of shape " + to_string(shape_of(in)) + " does not require a gradient");
+    ins.push_back(in);
+  }
+  const auto grads = guarded("gradients", [&] {
+    return torch::autograd::grad(outs, ins, seeds, retain_graph, create_graph, /*allow_unused=*/true);
+  });
+  std::vector<Handle> out;
+  for (size_t i = 0; i < grads.size(); ++i) out.push_back(wrap(grads[i].defined() ? grads[i] : torch::zeros_like(ins[i])));
+  return out;
+}
+
 #define GENLAB_BINARY(name, expression)                                           \
   Handle LibTorch::name(const Handle& a, const Handle& b) {                      \
     const auto& x = checked(a, #name, "a");                                      \
@@ -183,6 +212,17 @@ Handle LibTorch::slice(const Handle& h, int64_t dim, int64_t start, int64_t end)
   const auto& x = checked(h, "slice", "x");
   const auto range = shape_rules::slice(shape_of(x), dim, start, end);
   return wrap(x.slice(range.dim, range.start, range.end).contiguous());
+}
+
+Handle LibTorch::permute(const Handle& h, const std::vector<int64_t>& dims) {
+  const auto& x = checked(h, "permute", "x");
+  shape_rules::permute(shape_of(x), dims);
+  return wrap(x.permute(dims));
+}
+Handle LibTorch::expand(const Handle& h, const Shape& shape) {
+  const auto& x = checked(h, "expand", "x");
+  shape_rules::expand(shape_of(x), shape);
+  return wrap(x.expand(shape));
 }
 
 Handle LibTorch::matmul(const Handle& a, const Handle& b) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "genlab/core/error.hpp"
@@ -77,7 +78,7 @@ Handle sum_to_shape(const Handle& grad, const Shape& shape) {
     if (broadcast) dims.push_back(static_cast<int64_t>(i));
   }
   Handle reduced = dims.empty() ? grad : OneDnn::sum(grad, dims, /*keepdim=*/true);
-  return view(reduced, shape);
+  return OneDnn::reshape(reduced, shape);
 }
 
 namespace {
@@ -94,12 +95,12 @@ Handle owned(Handle grad) {
   return grad;
 }
 
-// The nodes reachable from `root`, newest first: a valid order to replay backward functions in,
-// since every node was created after the nodes of its inputs.
-std::vector<Node*> reverse_tape(Node* root) {
+// The nodes reachable from `roots`, in creation order: every node comes after the nodes of its
+// inputs, so walking the result backwards is a valid order for backward functions (a tape).
+std::vector<Node*> tape(const std::vector<Node*>& roots) {
   std::vector<Node*> nodes;
-  std::unordered_set<Node*> seen{root};
-  std::vector<Node*> stack{root};
+  std::unordered_set<Node*> seen(roots.begin(), roots.end());
+  std::vector<Node*> stack(seen.begin(), seen.end());
   while (!stack.empty()) {
     Node* node = stack.back();
     stack.pop_back();
@@ -107,8 +108,140 @@ std::vector<Node*> reverse_tape(Node* root) {
     for (const Edge& edge : node->inputs)
       if (edge.node && seen.insert(edge.node.get()).second) stack.push_back(edge.node.get());
   }
-  std::sort(nodes.begin(), nodes.end(), [](const Node* a, const Node* b) { return a->sequence > b->sequence; });
+  std::sort(nodes.begin(), nodes.end(), [](const Node* a, const Node* b) { return a->sequence < b->sequence; });
   return nodes;
+}
+
+// One backward pass. Gradients either accumulate into the leaves' .grad (backward) or are
+// collected for chosen tensors (gradients), in which case only nodes that lead to one of them run,
+// and of their inputs only those that lead there are differentiated.
+class BackwardPass {
+ public:
+  BackwardPass(std::span<const Handle> roots, std::span<const Handle> seeds, const std::vector<Handle>* targets,
+               bool retain_graph, bool create_graph)
+      : targets_(targets), retain_graph_(retain_graph), create_graph_(create_graph) {
+    if (targets_) {
+      grads_.resize(targets_->size());
+      for (size_t i = 0; i < targets_->size(); ++i) {
+        const TensorImpl* t = (*targets_)[i].get();
+        if (t->grad_fn)
+          target_nodes_[t->grad_fn.get()] = i;
+        else
+          target_leaves_[t] = i;
+      }
+    }
+    std::vector<Node*> root_nodes;
+    for (size_t i = 0; i < roots.size(); ++i) {
+      if (roots[i]->grad_fn) {
+        root_nodes.push_back(roots[i]->grad_fn.get());
+        seeds_.emplace_back(roots[i]->grad_fn.get(), seeds[i]);
+      } else {
+        deliver_to_leaf(roots[i], seeds[i]);
+      }
+    }
+    nodes_ = tape(root_nodes);
+  }
+
+  // Pending gradients and wanted inputs are per pass: cleared however the pass ends.
+  ~BackwardPass() {
+    for (Node* node : nodes_) {
+      node->pending_grad.reset();
+      node->wanted.clear();
+    }
+  }
+
+  void run() {
+    if (targets_) mark_wanted_inputs();
+    for (auto& [node, seed] : seeds_) node->pending_grad = accumulate(node->pending_grad, seed);
+    set_grad_mode(create_graph_);
+    for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) run_node(**it);
+  }
+
+  std::vector<Handle> take_gradients() {
+    for (size_t i = 0; i < grads_.size(); ++i)
+      if (!grads_[i]) grads_[i] = OneDnn::full((*targets_)[i]->shape, 0.0, {});
+    return std::move(grads_);
+  }
+
+ private:
+  // In creation order, a node leads to a target when one of its inputs is a target leaf, a target
+  // node, or a node that leads to a target.
+  void mark_wanted_inputs() {
+    for (Node* node : nodes_) {
+      node->wanted.assign(node->inputs.size(), false);
+      bool any = false;
+      for (size_t i = 0; i < node->inputs.size(); ++i) {
+        const Edge& edge = node->inputs[i];
+        const bool leads = (edge.leaf && target_leaves_.contains(edge.leaf.get())) ||
+                           (edge.node && (target_nodes_.contains(edge.node.get()) || leads_to_target_.contains(edge.node.get())));
+        node->wanted[i] = leads;
+        any = any || leads;
+      }
+      if (any) leads_to_target_.insert(node);
+    }
+  }
+
+  void run_node(Node& node) {
+    Handle grad_output = std::move(node.pending_grad);
+    node.pending_grad.reset();
+    if (!grad_output) return;
+    if (targets_) {
+      if (const auto t = target_nodes_.find(&node); t != target_nodes_.end())
+        grads_[t->second] = accumulate(grads_[t->second], grad_output);
+      if (!leads_to_target_.contains(&node)) return;
+    }
+    if (!node.backward)
+      throw Error(std::string("backward: the graph through '") + node.op +
+                  "' was already used by a backward pass and freed; pass retain_graph to go through it twice");
+    if (create_graph_ && !node.differentiable_backward)
+      throw BackendError(std::string("second-order gradients through '") + node.op +
+                         "' are not supported by the onednn backend; use --backend libtorch for this model");
+    std::vector<Handle> grads = node.backward(grad_output, node);
+    if (!retain_graph_) node.backward = nullptr;
+    for (size_t i = 0; i < node.inputs.size() && i < grads.size(); ++i) {
+      const Edge& edge = node.inputs[i];
+      if (!node.needs(i) || !grads[i]) continue;
+      if (edge.node)
+        edge.node->pending_grad = accumulate(edge.node->pending_grad, std::move(grads[i]));
+      else
+        deliver_to_leaf(edge.leaf, std::move(grads[i]));
+    }
+  }
+
+  void deliver_to_leaf(const Handle& leaf, Handle grad) {
+    if (!targets_) {
+      leaf->grad = owned(accumulate(leaf->grad, std::move(grad)));
+    } else if (const auto t = target_leaves_.find(leaf.get()); t != target_leaves_.end()) {
+      grads_[t->second] = accumulate(grads_[t->second], std::move(grad));
+    }
+  }
+
+  const std::vector<Handle>* targets_;
+  bool retain_graph_, create_graph_;
+  std::vector<std::pair<Node*, Handle>> seeds_;
+  std::vector<Node*> nodes_;
+  std::unordered_map<Node*, size_t> target_nodes_;
+  std::unordered_map<const TensorImpl*, size_t> target_leaves_;
+  std::unordered_set<Node*> leads_to_target_;
+  std::vector<Handle> grads_;
+};
+
+// The gradient a root starts with: the given one, or ones for a one-element root.
+Handle seed_for(const Handle& root, const Handle& gradient, const char* op) {
+  if (!root->requires_grad)
+    throw Error(std::string(op) +
+                ": the tensor does not require a gradient (none of the tensors it was computed from requires one, "
+                "or it was computed under a no-grad guard)");
+  if (!gradient) {
+    if (root->numel != 1)
+      throw ShapeError(std::string(op) + ": a gradient must be given for a non-scalar tensor of shape " +
+                       to_string(root->shape));
+    return OneDnn::full(root->shape, 1.0, {});
+  }
+  if (gradient->shape != root->shape)
+    throw ShapeError(std::string(op) + ": gradient of shape " + to_string(gradient->shape) + " for a tensor of shape " +
+                     to_string(root->shape));
+  return gradient;
 }
 
 }  // namespace
@@ -143,44 +276,33 @@ OneDnn::Handle OneDnn::detach(const Handle& x) {
 
 void OneDnn::backward(const Handle& root, const Handle& gradient, bool retain_graph) {
   checked(root, "backward", "root");
-  if (!root->requires_grad)
-    throw Error("backward: the tensor does not require a gradient (none of the tensors it was "
-                "computed from requires one, or it was computed under a no-grad guard)");
-  Handle seed = gradient;
-  if (!seed) {
-    if (root->numel != 1)
-      throw ShapeError("backward: a gradient must be given for a non-scalar tensor of shape " +
-                       to_string(root->shape));
-    seed = full(root->shape, 1.0, {});
-  } else if (seed->shape != root->shape) {
-    throw ShapeError("backward: gradient of shape " + to_string(seed->shape) + " for a tensor of shape " +
-                     to_string(root->shape));
-  }
-
+  const Handle seed = seed_for(root, gradient, "backward");
   NoGradGuard no_grad;
-  if (!root->grad_fn) {
-    root->grad = owned(accumulate(root->grad, seed));
-    return;
+  BackwardPass pass({&root, 1}, {&seed, 1}, nullptr, retain_graph, /*create_graph=*/false);
+  pass.run();
+}
+
+std::vector<OneDnn::Handle> OneDnn::gradients(std::span<const Handle> outputs, std::span<const Handle> inputs,
+                                              std::span<const Handle> grad_outputs, bool retain_graph,
+                                              bool create_graph) {
+  if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
+    throw ShapeError("gradients: " + std::to_string(grad_outputs.size()) + " output gradients for " +
+                     std::to_string(outputs.size()) + " outputs");
+  std::vector<Handle> seeds;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    checked(outputs[i], "gradients", "outputs");
+    seeds.push_back(seed_for(outputs[i], grad_outputs.empty() ? nullptr : grad_outputs[i], "gradients"));
   }
-  root->grad_fn->pending_grad = seed;
-  for (Node* node : reverse_tape(root->grad_fn.get())) {
-    Handle grad_output = std::move(node->pending_grad);
-    node->pending_grad.reset();
-    if (!grad_output) continue;
-    if (!node->backward)
-      throw Error(std::string("backward: the graph through '") + node->op +
-                  "' was already used by a backward pass and freed; pass retain_graph to go through it twice");
-    std::vector<Handle> grads = node->backward(grad_output, *node);
-    if (!retain_graph) node->backward = nullptr;
-    for (size_t i = 0; i < node->inputs.size() && i < grads.size(); ++i) {
-      const Edge& edge = node->inputs[i];
-      if (!edge.needed() || !grads[i]) continue;
-      if (edge.node)
-        edge.node->pending_grad = accumulate(edge.node->pending_grad, std::move(grads[i]));
-      else
-        edge.leaf->grad = owned(accumulate(edge.leaf->grad, std::move(grads[i])));
-    }
+  std::vector<Handle> targets;
+  for (const auto& input : inputs) {
+    if (!checked(input, "gradients", "inputs").requires_grad)
+      throw Error("gradients: an input of shape " + to_string(input->shape) + " does not require a gradient");
+    targets.push_back(input);
   }
+  NoGradGuard restore_mode;
+  BackwardPass pass(outputs, seeds, &targets, retain_graph, create_graph);
+  pass.run();
+  return pass.take_gradients();
 }
 
 }  // namespace genlab

@@ -4,6 +4,7 @@
 #include "backends/onednn/autograd.hpp"
 #include "backends/onednn/kernels.hpp"
 #include "backends/onednn/primitives.hpp"
+#include "genlab/core/error.hpp"
 
 namespace genlab {
 using namespace onednn;
@@ -132,11 +133,39 @@ Handle broadcast_binary(const Handle& a, const Handle& b, dnnl::algorithm algori
   return binary(operands.a, operands.b, algorithm);
 }
 
+// The derivative of each eltwise function, written in this backend's ops, for backward passes
+// that must themselves be differentiable (create_graph). relu's and leaky_relu's derivatives are
+// constants (0, slope or 1) almost everywhere, so a mask of them is exact to every order.
+Handle derivative(dnnl::algorithm algorithm, const Handle& x, float alpha) {
+  using a = dnnl::algorithm;
+  switch (algorithm) {
+    case a::eltwise_exp: return OneDnn::exp(x);
+    case a::eltwise_log: return OneDnn::div(OneDnn::full(x->shape, 1.0, {}), x);
+    case a::eltwise_tanh: {
+      const Handle t = OneDnn::tanh(x);
+      return OneDnn::add_scalar(OneDnn::mul_scalar(OneDnn::mul(t, t), -1.0), 1.0);
+    }
+    case a::eltwise_logistic: {
+      const Handle s = OneDnn::sigmoid(x);
+      return OneDnn::mul(s, OneDnn::add_scalar(OneDnn::mul_scalar(s, -1.0), 1.0));
+    }
+    case a::eltwise_soft_relu: return OneDnn::sigmoid(x);
+    case a::eltwise_relu: {
+      Handle slope = empty(x->shape);
+      const float* v = x->data();
+      float* m = slope->data();
+      for (int64_t i = 0; i < x->numel; ++i) m[i] = v[i] > 0.f ? 1.f : alpha;
+      return slope;
+    }
+    default: throw BackendError("no differentiable derivative for this eltwise algorithm");
+  }
+}
+
 Handle unary(const Handle& x, dnnl::algorithm algorithm, float alpha, float beta, const char* op,
              bool backward_from_output) {
   checked(x, op, "x");
   Handle y = eltwise(x, algorithm, alpha, beta);
-  // Backward from the output where oneDNN allows it (saves nothing extra); from the input otherwise.
+  // First-order backward runs one oneDNN primitive, from the output where oneDNN allows it.
   const auto backward_algorithm = [&] {
     switch (algorithm) {
       case dnnl::algorithm::eltwise_exp: return dnnl::algorithm::eltwise_exp_use_dst_for_bwd;
@@ -146,11 +175,15 @@ Handle unary(const Handle& x, dnnl::algorithm algorithm, float alpha, float beta
     }
   }();
   const Handle saved = backward_from_output ? view(y, y->shape) : x;
-  return record(std::move(y), op, {&x}, [=] {
-    return [=](const Handle& g, const Node&) {
-      return std::vector<Handle>{eltwise_backward(saved, g, backward_algorithm, alpha, beta)};
-    };
-  });
+  return record(
+      std::move(y), op, {&x},
+      [=] {
+        return [=](const Handle& g, const Node&) {
+          if (grad_mode_enabled()) return std::vector<Handle>{OneDnn::mul(g, derivative(algorithm, x, alpha))};
+          return std::vector<Handle>{eltwise_backward(saved, g, backward_algorithm, alpha, beta)};
+        };
+      },
+      BackwardKind::differentiable);
 }
 
 }  // namespace
@@ -158,62 +191,77 @@ Handle unary(const Handle& x, dnnl::algorithm algorithm, float alpha, float beta
 OneDnn::Handle OneDnn::add(const Handle& a, const Handle& b) {
   Handle y = broadcast_binary(a, b, dnnl::algorithm::binary_add, true, "add");
   const Shape sa = a->shape, sb = b->shape;
-  return record(std::move(y), "add", {&a, &b}, [=] {
-    return [=](const Handle& g, const Node& node) {
-      return std::vector<Handle>{node.needs(0) ? sum_to_shape(g, sa) : nullptr,
-                                 node.needs(1) ? sum_to_shape(g, sb) : nullptr};
-    };
-  });
+  return record(
+      std::move(y), "add", {&a, &b},
+      [=] {
+        return [=](const Handle& g, const Node& node) {
+          return std::vector<Handle>{node.needs(0) ? sum_to_shape(g, sa) : nullptr,
+                                     node.needs(1) ? sum_to_shape(g, sb) : nullptr};
+        };
+      },
+      BackwardKind::differentiable);
 }
 
 OneDnn::Handle OneDnn::sub(const Handle& a, const Handle& b) {
   Handle y = broadcast_binary(a, b, dnnl::algorithm::binary_sub, false, "sub");
   const Shape sa = a->shape, sb = b->shape;
-  return record(std::move(y), "sub", {&a, &b}, [=] {
-    return [=](const Handle& g, const Node& node) {
-      return std::vector<Handle>{node.needs(0) ? sum_to_shape(g, sa) : nullptr,
-                                 node.needs(1) ? mul_scalar(sum_to_shape(g, sb), -1.0) : nullptr};
-    };
-  });
+  return record(
+      std::move(y), "sub", {&a, &b},
+      [=] {
+        return [=](const Handle& g, const Node& node) {
+          return std::vector<Handle>{node.needs(0) ? sum_to_shape(g, sa) : nullptr,
+                                     node.needs(1) ? mul_scalar(sum_to_shape(g, sb), -1.0) : nullptr};
+        };
+      },
+      BackwardKind::differentiable);
 }
 
 OneDnn::Handle OneDnn::mul(const Handle& a, const Handle& b) {
   Handle y = broadcast_binary(a, b, dnnl::algorithm::binary_mul, true, "mul");
-  return record(std::move(y), "mul", {&a, &b}, [=] {
-    return [=](const Handle& g, const Node& node) {
-      return std::vector<Handle>{node.needs(0) ? sum_to_shape(mul(g, b), a->shape) : nullptr,
-                                 node.needs(1) ? sum_to_shape(mul(g, a), b->shape) : nullptr};
-    };
-  });
+  return record(
+      std::move(y), "mul", {&a, &b},
+      [=] {
+        return [=](const Handle& g, const Node& node) {
+          return std::vector<Handle>{node.needs(0) ? sum_to_shape(mul(g, b), a->shape) : nullptr,
+                                     node.needs(1) ? sum_to_shape(mul(g, a), b->shape) : nullptr};
+        };
+      },
+      BackwardKind::differentiable);
 }
 
 OneDnn::Handle OneDnn::div(const Handle& a, const Handle& b) {
   Handle y = broadcast_binary(a, b, dnnl::algorithm::binary_div, false, "div");
   const Handle quotient = view(y, y->shape);
-  return record(std::move(y), "div", {&a, &b}, [=] {
-    return [=](const Handle& g, const Node& node) {
-      // d(a/b)/db = -(a/b)/b
-      return std::vector<Handle>{
-          node.needs(0) ? sum_to_shape(div(g, b), a->shape) : nullptr,
-          node.needs(1) ? mul_scalar(sum_to_shape(div(mul(g, quotient), b), b->shape), -1.0) : nullptr};
-    };
-  });
+  return record(
+      std::move(y), "div", {&a, &b},
+      [=] {
+        return [=](const Handle& g, const Node& node) {
+          // d(a/b)/db = -(a/b)/b; the quotient is the saved output, or recomputed from a and b
+          // when the gradient itself must be differentiable.
+          const Handle a_over_b = grad_mode_enabled() ? div(a, b) : quotient;
+          return std::vector<Handle>{
+              node.needs(0) ? sum_to_shape(div(g, b), a->shape) : nullptr,
+              node.needs(1) ? mul_scalar(sum_to_shape(div(mul(g, a_over_b), b), b->shape), -1.0) : nullptr};
+        };
+      },
+      BackwardKind::differentiable);
 }
 
 OneDnn::Handle OneDnn::add_scalar(const Handle& x, double value) {
   checked(x, "add_scalar", "x");
   Handle y = eltwise(x, dnnl::algorithm::eltwise_linear, 1.f, static_cast<float>(value));
-  return record(std::move(y), "add_scalar", {&x}, [] {
-    return [](const Handle& g, const Node&) { return std::vector<Handle>{g}; };
-  });
+  return record(
+      std::move(y), "add_scalar", {&x}, [] { return [](const Handle& g, const Node&) { return std::vector<Handle>{g}; }; },
+      BackwardKind::differentiable);
 }
 
 OneDnn::Handle OneDnn::mul_scalar(const Handle& x, double value) {
   checked(x, "mul_scalar", "x");
   Handle y = eltwise(x, dnnl::algorithm::eltwise_linear, static_cast<float>(value), 0.f);
-  return record(std::move(y), "mul_scalar", {&x}, [value] {
-    return [value](const Handle& g, const Node&) { return std::vector<Handle>{mul_scalar(g, value)}; };
-  });
+  return record(
+      std::move(y), "mul_scalar", {&x},
+      [value] { return [value](const Handle& g, const Node&) { return std::vector<Handle>{mul_scalar(g, value)}; }; },
+      BackwardKind::differentiable);
 }
 
 OneDnn::Handle OneDnn::exp(const Handle& x) { return unary(x, dnnl::algorithm::eltwise_exp, 0.f, 0.f, "exp", true); }

@@ -66,6 +66,14 @@ Handle matmul_kernel(const Handle& a, bool transpose_a, const Handle& b, bool tr
   return c;
 }
 
+// x with its last two dimensions swapped, as a recorded op.
+Handle transposed(const Handle& x) {
+  std::vector<int64_t> dims(x->shape.size());
+  for (size_t d = 0; d < dims.size(); ++d) dims[d] = static_cast<int64_t>(d);
+  std::swap(dims[dims.size() - 1], dims[dims.size() - 2]);
+  return OneDnn::permute(x, dims);
+}
+
 }  // namespace
 
 OneDnn::Handle OneDnn::matmul(const Handle& a, const Handle& b) {
@@ -73,13 +81,22 @@ OneDnn::Handle OneDnn::matmul(const Handle& a, const Handle& b) {
   checked(b, "matmul", "b");
   shape_rules::matmul(a->shape, b->shape);
   Handle c = matmul_kernel(a, false, b, false, nullptr);
-  return record(std::move(c), "matmul", {&a, &b}, [=] {
-    return [=](const Handle& g, const Node& node) {
-      // dA = dC B^T, dB = A^T dC (summed over a broadcast batch).
-      return std::vector<Handle>{node.needs(0) ? sum_to_shape(matmul_kernel(g, false, b, true, nullptr), a->shape) : nullptr,
-                                 node.needs(1) ? sum_to_shape(matmul_kernel(a, true, g, false, nullptr), b->shape) : nullptr};
-    };
-  });
+  return record(
+      std::move(c), "matmul", {&a, &b},
+      [=] {
+        return [=](const Handle& g, const Node& node) {
+          // dA = dC B^T, dB = A^T dC (summed over a broadcast batch). First order reads the
+          // transposes as strided views; a differentiable backward records them.
+          const bool recorded = grad_mode_enabled();
+          Handle da, db;
+          if (node.needs(0))
+            da = recorded ? matmul(g, transposed(b)) : matmul_kernel(g, false, b, true, nullptr);
+          if (node.needs(1))
+            db = recorded ? matmul(transposed(a), g) : matmul_kernel(a, true, g, false, nullptr);
+          return std::vector<Handle>{da ? sum_to_shape(da, a->shape) : nullptr, db ? sum_to_shape(db, b->shape) : nullptr};
+        };
+      },
+      BackwardKind::differentiable);
 }
 
 OneDnn::Handle OneDnn::linear(const Handle& x, const Handle& weight, const Handle& bias) {
@@ -91,14 +108,25 @@ OneDnn::Handle OneDnn::linear(const Handle& x, const Handle& weight, const Handl
   const Handle rows = view(x, {x->numel / std::max<int64_t>(in, 1), in});
   Handle y = matmul_kernel(rows, false, weight, true, bias ? view(bias, {1, out}) : nullptr);
   y = view(y, sy);
-  return record(std::move(y), "linear", {&x, &weight, &bias}, [=] {
-    return [=](const Handle& g, const Node& node) {
-      const Handle g2 = view(g, {rows->shape[0], out});
-      return std::vector<Handle>{node.needs(0) ? view(matmul_kernel(g2, false, weight, false, nullptr), sx) : nullptr,
-                                 node.needs(1) ? matmul_kernel(g2, true, rows, false, nullptr) : nullptr,
-                                 node.needs(2) ? view(reduce_sum(g2, {0}), {out}) : nullptr};
-    };
-  });
+  return record(
+      std::move(y), "linear", {&x, &weight, &bias},
+      [=] {
+        return [=](const Handle& g, const Node& node) {
+          // dx = g W, dW = g^T x, db = sum of g over rows.
+          const int64_t n = rows->shape[0];
+          if (grad_mode_enabled()) {
+            const Handle g2 = reshape(g, {n, out});
+            return std::vector<Handle>{node.needs(0) ? reshape(matmul(g2, weight), sx) : nullptr,
+                                       node.needs(1) ? matmul(transposed(g2), reshape(x, {n, in})) : nullptr,
+                                       node.needs(2) ? sum(g2, {0}, false) : nullptr};
+          }
+          const Handle g2 = view(g, {n, out});
+          return std::vector<Handle>{node.needs(0) ? view(matmul_kernel(g2, false, weight, false, nullptr), sx) : nullptr,
+                                     node.needs(1) ? matmul_kernel(g2, true, rows, false, nullptr) : nullptr,
+                                     node.needs(2) ? view(reduce_sum(g2, {0}), {out}) : nullptr};
+        };
+      },
+      BackwardKind::differentiable);
 }
 
 }  // namespace genlab

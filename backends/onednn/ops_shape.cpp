@@ -95,13 +95,16 @@ Handle reduction(const Handle& x, const std::vector<int64_t>& dims, bool keepdim
   const Shape kept = y->shape;
   y = view(y, reduced_shape(x->shape, reduced, keepdim));
   const Shape input = x->shape;
-  return record(std::move(y), op, {&x}, [=] {
-    return [=](const Handle& g, const Node&) {
-      Handle spread = expand(view(g, kept), input);
-      if (average) spread = OneDnn::mul_scalar(spread, 1.0 / static_cast<double>(count));
-      return std::vector<Handle>{spread};
-    };
-  });
+  return record(
+      std::move(y), op, {&x},
+      [=] {
+        return [=](const Handle& g, const Node&) {
+          Handle spread = OneDnn::expand(OneDnn::reshape(g, kept), input);
+          if (average) spread = OneDnn::mul_scalar(spread, 1.0 / static_cast<double>(count));
+          return std::vector<Handle>{spread};
+        };
+      },
+      BackwardKind::differentiable);
 }
 
 // Sizes of a tensor split around `dim`: rows before it, the extent of `dim` times what follows.
@@ -115,7 +118,71 @@ Split split_at(const Shape& shape, int64_t dim) {
   return s;
 }
 
+// g placed at [start, start + extent) of dimension d in zeros of `shape`, with recorded ops.
+Handle embed_in_zeros(const Handle& g, const Shape& shape, int64_t d, int64_t start) {
+  std::vector<Handle> parts;
+  Shape before = shape, after = shape;
+  before[d] = start;
+  after[d] = shape[d] - start - g->shape[d];
+  if (before[d] > 0) parts.push_back(OneDnn::full(before, 0.0, {}));
+  parts.push_back(g);
+  if (after[d] > 0) parts.push_back(OneDnn::full(after, 0.0, {}));
+  return parts.size() == 1 ? g : OneDnn::concat(parts, d);
+}
+
+// y[i_0, ..., i_r] = x at the position whose dimension dims[k] has index i_k.
+Handle permute_kernel(const Handle& x, const std::vector<int64_t>& dims, const Shape& out) {
+  Handle y = empty(out);
+  const size_t rank = out.size();
+  const auto in_strides = contiguous_strides(x->shape);
+  std::vector<int64_t> strides(rank);  // input stride of each output dimension
+  for (size_t k = 0; k < rank; ++k) strides[k] = in_strides[dims[k]];
+  const int64_t inner = rank ? out[rank - 1] : 1;
+  const int64_t rows = inner ? y->numel / inner : 0;
+  const int64_t inner_stride = rank ? strides[rank - 1] : 0;
+  const float* src = x->data();
+  float* dst = y->data();
+#pragma omp parallel for if (y->numel > 32768)
+  for (int64_t row = 0; row < rows; ++row) {
+    int64_t offset = 0, rest = row;
+    for (size_t k = rank - 1; k-- > 0;) {
+      offset += (rest % out[k]) * strides[k];
+      rest /= out[k];
+    }
+    float* o = dst + row * inner;
+    for (int64_t i = 0; i < inner; ++i) o[i] = src[offset + i * inner_stride];
+  }
+  return y;
+}
+
 }  // namespace
+
+OneDnn::Handle OneDnn::permute(const Handle& x, const std::vector<int64_t>& dims) {
+  checked(x, "permute", "x");
+  const Shape out = shape_rules::permute(x->shape, dims);
+  const auto rank = static_cast<int64_t>(dims.size());
+  std::vector<int64_t> order(rank), inverse(rank);
+  for (int64_t k = 0; k < rank; ++k) {
+    order[k] = normalize_dim(dims[k], rank, "permute");
+    inverse[order[k]] = k;
+  }
+  Handle y = rank == 0 ? clone(x) : permute_kernel(x, order, out);
+  return record(
+      std::move(y), "permute", {&x},
+      [inverse] { return [inverse](const Handle& g, const Node&) { return std::vector<Handle>{permute(g, inverse)}; }; },
+      BackwardKind::differentiable);
+}
+
+OneDnn::Handle OneDnn::expand(const Handle& x, const Shape& shape) {
+  checked(x, "expand", "x");
+  shape_rules::expand(x->shape, shape);
+  Handle y = x->shape == shape ? view(x, shape) : onednn::expand(x, shape);
+  const Shape input = x->shape;
+  return record(
+      std::move(y), "expand", {&x},
+      [input] { return [input](const Handle& g, const Node&) { return std::vector<Handle>{sum_to_shape(g, input)}; }; },
+      BackwardKind::differentiable);
+}
 
 OneDnn::Handle OneDnn::sum(const Handle& x, const std::vector<int64_t>& dims, bool keepdim) {
   return reduction(x, dims, keepdim, false, "sum");
@@ -147,14 +214,17 @@ OneDnn::Handle OneDnn::concat(std::span<const Handle> parts, int64_t dim) {
     inputs.push_back(&p);
     extents.push_back(p->shape[d]);
   }
-  return record(std::move(y), "concat", Inputs(inputs), [&] {
-    return [d, offsets, extents](const Handle& g, const Node& node) {
-      std::vector<Handle> grads(extents.size());
-      for (size_t i = 0; i < extents.size(); ++i)
-        if (node.needs(i)) grads[i] = slice(g, d, offsets[i], offsets[i] + extents[i]);
-      return grads;
-    };
-  });
+  return record(
+      std::move(y), "concat", Inputs(inputs),
+      [&] {
+        return [d, offsets, extents](const Handle& g, const Node& node) {
+          std::vector<Handle> grads(extents.size());
+          for (size_t i = 0; i < extents.size(); ++i)
+            if (node.needs(i)) grads[i] = slice(g, d, offsets[i], offsets[i] + extents[i]);
+          return grads;
+        };
+      },
+      BackwardKind::differentiable);
 }
 
 OneDnn::Handle OneDnn::slice(const Handle& x, int64_t dim, int64_t first, int64_t last) {
@@ -169,14 +239,18 @@ OneDnn::Handle OneDnn::slice(const Handle& x, int64_t dim, int64_t first, int64_
   copy_rows(x->data() + start * split.inner, size * split.inner, y->data(), out[d] * split.inner, split.rows,
             out[d] * split.inner);
   const Shape input = x->shape;
-  return record(std::move(y), "slice", {&x}, [=] {
-    return [=](const Handle& g, const Node&) {
-      Handle dx = full(input, 0.0, {});
-      copy_rows(g->data(), (end - start) * split.inner, dx->data() + start * split.inner, size * split.inner,
-                split.rows, (end - start) * split.inner);
-      return std::vector<Handle>{dx};
-    };
-  });
+  return record(
+      std::move(y), "slice", {&x},
+      [=] {
+        return [=](const Handle& g, const Node&) {
+          if (grad_mode_enabled()) return std::vector<Handle>{embed_in_zeros(g, input, d, start)};
+          Handle dx = full(input, 0.0, {});
+          copy_rows(g->data(), (end - start) * split.inner, dx->data() + start * split.inner, size * split.inner,
+                    split.rows, (end - start) * split.inner);
+          return std::vector<Handle>{dx};
+        };
+      },
+      BackwardKind::differentiable);
 }
 
 }  // namespace genlab

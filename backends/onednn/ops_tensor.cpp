@@ -95,9 +95,10 @@ OneDnn::Handle OneDnn::reshape(const Handle& x, const Shape& shape) {
   const Shape target = infer_reshape(x->shape, shape);
   Handle y = view(x, target);
   const Shape from = x->shape;
-  return record(std::move(y), "reshape", {&x}, [from] {
-    return [from](const Handle& g, const Node&) { return std::vector<Handle>{view(g, from)}; };
-  });
+  return record(
+      std::move(y), "reshape", {&x},
+      [from] { return [from](const Handle& g, const Node&) { return std::vector<Handle>{reshape(g, from)}; }; },
+      BackwardKind::differentiable);
 }
 
 }  // namespace genlab

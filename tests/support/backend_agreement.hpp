@@ -66,8 +66,12 @@ HostResult run_on(const std::vector<Input>& inputs, Op& op, uint64_t seed) {
   const bool any_grad = std::any_of(inputs.begin(), inputs.end(), [](const Input& i) { return i.differentiable; });
   if (any_grad) loss.backward();
   for (size_t i = 0; i < inputs.size(); ++i) {
+    // An input that received no gradient has a zero gradient (a backend may or may not make the zeros).
     const Tensor<B> g = tensors[i].grad();
-    result.grads.push_back(inputs[i].differentiable && g.defined() ? g.to_host() : std::vector<float>{});
+    if (!inputs[i].differentiable)
+      result.grads.emplace_back();
+    else
+      result.grads.push_back(g.defined() ? g.to_host() : std::vector<float>(numel(inputs[i].shape), 0.f));
   }
   return result;
 }
