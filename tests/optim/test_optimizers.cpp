@@ -6,6 +6,9 @@
 #include "backends/libtorch/libtorch_backend.hpp"
 #include "backends/onednn/onednn_backend.hpp"
 #include "genlab/optim/adam.hpp"
+#include "genlab/optim/clip_grad_norm.hpp"
+#include "genlab/optim/ema.hpp"
+#include "genlab/optim/schedule.hpp"
 #include "genlab/optim/sgd.hpp"
 
 using namespace genlab;
@@ -85,4 +88,68 @@ TEMPLATE_TEST_CASE("optimiser state survives a save and load", "", OneDnn, LibTo
   restored.load_state(saved);
   CHECK(restored.state().tensors.at("exp_avg_sq.p").values == saved.tensors.at("exp_avg_sq.p").values);
   CHECK(restored.steps() == 1);
+}
+
+TEST_CASE("learning-rate schedules give the published factors") {
+  const auto step = optim::step_decay(10, 0.5);
+  CHECK(step(0) == 1.0);
+  CHECK(step(9) == 1.0);
+  CHECK(step(10) == 0.5);
+  CHECK(step(25) == 0.25);
+  const auto cosine = optim::cosine_decay(100, 0.1);
+  CHECK(cosine(0) == Approx(1.0));
+  CHECK(cosine(50) == Approx(0.1 + 0.9 * 0.5));
+  CHECK(cosine(100) == Approx(0.1));
+  CHECK(cosine(150) == Approx(0.1));
+  const auto linear = optim::linear_decay(100, 200);
+  CHECK(linear(50) == 1.0);
+  CHECK(linear(150) == Approx(0.5));
+  CHECK(linear(200) == 0.0);
+  CHECK(linear(300) == 0.0);
+}
+
+TEMPLATE_TEST_CASE("parameter groups scale the learning rate of their parameters", "", OneDnn, LibTorch) {
+  using B = TestType;
+  auto a = ops::full<B>({1}, 1.0).requires_grad_();
+  auto b = ops::full<B>({1}, 1.0).requires_grad_();
+  optim::Sgd<B> sgd(std::vector<optim::ParameterGroup<B>>{{{{"a", a}}, 1.0}, {{{"b", b}}, 0.01}}, {.lr = 0.5});
+  ops::sum(a * 2.0 + b * 2.0).backward();
+  sgd.step();
+  CHECK(a.item() == Approx(1.0 - 0.5 * 2.0));
+  CHECK(b.item() == Approx(1.0 - 0.005 * 2.0));
+}
+
+TEMPLATE_TEST_CASE("gradient clipping scales all gradients to the maximum norm and returns the norm", "", OneDnn, LibTorch) {
+  using B = TestType;
+  std::vector<float> av{3.f, 4.f}, bv{12.f};
+  auto a = ops::zeros<B>({2}).requires_grad_();
+  auto b = ops::zeros<B>({1}).requires_grad_();
+  (ops::sum(a * ops::from_host<B>(std::span<const float>(av), {2})) +
+   ops::sum(b * ops::from_host<B>(std::span<const float>(bv), {1})))
+      .backward();  // gradients (3, 4) and (12): norm 13
+  const double norm = optim::clip_grad_norm<B>({{"a", a}, {"b", b}}, 6.5);
+  CHECK(norm == Approx(13.0));
+  CHECK(a.grad().to_host()[0] == Approx(1.5).epsilon(1e-5));
+  CHECK(a.grad().to_host()[1] == Approx(2.0).epsilon(1e-5));
+  CHECK(b.grad().to_host()[0] == Approx(6.0).epsilon(1e-5));
+  CHECK(optim::clip_grad_norm<B>({{"a", a}, {"b", b}}, 100.0) == Approx(6.5).epsilon(1e-5));
+  CHECK(b.grad().to_host()[0] == Approx(6.0).epsilon(1e-5));  // under the maximum: unchanged
+}
+
+namespace {
+template <Backend B>
+struct TinyModule {
+  BOOST_HANA_DEFINE_STRUCT(TinyModule, (Tensor<B>, weight), (nn::Buffer<B>, statistic));
+};
+}  // namespace
+
+TEMPLATE_TEST_CASE("the moving average of weights blends parameters and copies buffers", "", OneDnn, LibTorch) {
+  using B = TestType;
+  TinyModule<B> average{ops::full<B>({2}, 1.0), {ops::full<B>({1}, 0.0)}};
+  TinyModule<B> live{ops::full<B>({2}, 3.0), {ops::full<B>({1}, 7.0)}};
+  optim::ema_update<B>(average, live, 0.9);
+  CHECK(average.weight.to_host() == std::vector<float>{1.2f, 1.2f});  // 0.9 * 1 + 0.1 * 3
+  CHECK(average.statistic.value.item() == 7.0);
+  optim::ema_update<B>(average, live, 0.9);
+  CHECK(average.weight.to_host()[0] == Approx(0.9 * 1.2 + 0.3));
 }

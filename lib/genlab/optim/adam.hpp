@@ -6,6 +6,7 @@
 
 #include "genlab/nn/module.hpp"
 #include "genlab/optim/optimizer_state.hpp"
+#include "genlab/optim/parameter_group.hpp"
 
 namespace genlab::optim {
 
@@ -21,9 +22,13 @@ struct AdamOptions {
 template <Backend B>
 class Adam {
  public:
-  Adam(std::vector<nn::NamedTensor<B>> parameters, const AdamOptions& options) : options_(options) {
-    for (auto& p : parameters)
-      slots_.push_back({p.name, p.tensor, ops::zeros_like(p.tensor), ops::zeros_like(p.tensor)});
+  Adam(std::vector<nn::NamedTensor<B>> parameters, const AdamOptions& options)
+      : Adam(std::vector<ParameterGroup<B>>{{std::move(parameters), 1.0}}, options) {}
+
+  Adam(const std::vector<ParameterGroup<B>>& groups, const AdamOptions& options) : options_(options) {
+    for (const auto& group : groups)
+      for (const auto& p : group.parameters)
+        slots_.push_back({p.name, p.tensor, ops::zeros_like(p.tensor), ops::zeros_like(p.tensor), group.lr_multiplier});
   }
 
   void zero_grad() {
@@ -33,11 +38,12 @@ class Adam {
   // One update of every parameter that has a gradient.
   void step() {
     ++step_;
-    const AdamStep update{options_.lr, options_.beta1, options_.beta2, options_.eps, options_.weight_decay,
-                          options_.decoupled_weight_decay, step_};
+    AdamStep update{options_.lr, options_.beta1, options_.beta2, options_.eps, options_.weight_decay,
+                    options_.decoupled_weight_decay, step_};
     for (auto& s : slots_) {
       const Tensor<B> g = s.param.grad();
       if (!g.defined()) continue;
+      update.lr = options_.lr * s.lr_multiplier;
       B::adam_update_(s.param.handle(), g.handle(), s.exp_avg.handle(), s.exp_avg_sq.handle(), update);
     }
   }
@@ -66,6 +72,7 @@ class Adam {
   struct Slot {
     std::string name;
     Tensor<B> param, exp_avg, exp_avg_sq;
+    double lr_multiplier;
   };
 
   AdamOptions options_;

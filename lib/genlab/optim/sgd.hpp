@@ -6,6 +6,7 @@
 
 #include "genlab/nn/module.hpp"
 #include "genlab/optim/optimizer_state.hpp"
+#include "genlab/optim/parameter_group.hpp"
 
 namespace genlab::optim {
 
@@ -19,11 +20,15 @@ struct SgdOptions {
 template <Backend B>
 class Sgd {
  public:
-  Sgd(std::vector<nn::NamedTensor<B>> parameters, const SgdOptions& options) : options_(options) {
-    for (auto& p : parameters) {
-      Tensor<B> buffer = options.momentum != 0.0 ? ops::zeros_like(p.tensor) : Tensor<B>{};
-      slots_.push_back({p.name, p.tensor, buffer});
-    }
+  Sgd(std::vector<nn::NamedTensor<B>> parameters, const SgdOptions& options)
+      : Sgd(std::vector<ParameterGroup<B>>{{std::move(parameters), 1.0}}, options) {}
+
+  Sgd(const std::vector<ParameterGroup<B>>& groups, const SgdOptions& options) : options_(options) {
+    for (const auto& group : groups)
+      for (const auto& p : group.parameters) {
+        Tensor<B> buffer = options.momentum != 0.0 ? ops::zeros_like(p.tensor) : Tensor<B>{};
+        slots_.push_back({p.name, p.tensor, buffer, group.lr_multiplier});
+      }
   }
 
   void zero_grad() {
@@ -33,10 +38,11 @@ class Sgd {
   void step() {
     const bool first = step_ == 0;
     ++step_;
-    const SgdStep update{options_.lr, options_.momentum, options_.weight_decay, options_.nesterov, first};
+    SgdStep update{options_.lr, options_.momentum, options_.weight_decay, options_.nesterov, first};
     for (auto& s : slots_) {
       const Tensor<B> g = s.param.grad();
       if (!g.defined()) continue;
+      update.lr = options_.lr * s.lr_multiplier;
       B::sgd_update_(s.param.handle(), g.handle(), s.momentum_buffer.handle(), update);
     }
   }
@@ -64,6 +70,7 @@ class Sgd {
   struct Slot {
     std::string name;
     Tensor<B> param, momentum_buffer;
+    double lr_multiplier;
   };
 
   SgdOptions options_;
