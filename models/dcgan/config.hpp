@@ -1,5 +1,6 @@
 #pragma once
-// DCGAN (Radford, Metz & Chintala 2016) for 28x28 images, as in pytorch/examples cpp/dcgan.
+// DCGAN (Radford, Metz & Chintala 2016): 28x28 images as in pytorch/examples cpp/dcgan, or 64x64
+// as in the paper and pytorch/examples dcgan/main.py.
 #include <string>
 #include <tuple>
 
@@ -10,6 +11,8 @@ namespace genlab::dcgan {
 
 struct DcganConfig : train::CommonConfig {
   std::string data = data::fashion_mnist_directory.string();
+  int64_t image_size = 28;
+  int64_t channels = 1;
   int64_t latent_dim = 100;
   int64_t width = 64;  // channels of the first discriminator layer; the generator mirrors it
   double lr = 2e-4;
@@ -23,7 +26,10 @@ struct DcganConfig : train::CommonConfig {
     return std::tuple_cat(
         CommonConfig::fields<DcganConfig>(),
         std::make_tuple(
-            field(&DcganConfig::data, "data", "directory of IDX files (MNIST layout)"),
+            field(&DcganConfig::data, "data", "IDX directory (MNIST layout) or image folder"),
+            field(&DcganConfig::image_size, "image_size", "28 (LibTorch example) or 64 (the paper)",
+                  config::one_of_numbers({28, 64})),
+            field(&DcganConfig::channels, "channels", "1 (grey) or 3 (RGB)", config::one_of_numbers({1, 3})),
             field(&DcganConfig::latent_dim, "latent_dim", "size of the latent code z", config::at_least(1)),
             field(&DcganConfig::width, "width", "base channel width of both networks", config::at_least(1)),
             field(&DcganConfig::lr, "lr", "Adam learning rate of both networks", config::greater_than(0)),

@@ -3,7 +3,7 @@
 
 #include "backends/onednn/onednn_backend.hpp"
 #include "genlab/config/size.hpp"
-#include "genlab/data/idx.hpp"
+#include "genlab/data/load.hpp"
 #include "models/dcgan/training.hpp"
 #ifdef GENLAB_WITH_LIBTORCH
 #include "backends/libtorch/libtorch_backend.hpp"
@@ -28,11 +28,14 @@ train::FitSummary train(const DcganConfig& config, const train::RunOptions& run)
   config::validate(config);
   B::set_num_threads(static_cast<int>(config.threads));
   const TensorOptions options = tensor_options<B>(config.device);
-  const data::ImageDataset dataset = data::read_idx_directory(config.data, data::Split::train);
-  if (dataset.height != 28 || dataset.width != 28 || dataset.channels != 1)
-    throw ConfigError("DCGAN's networks take 1x28x28 images; " + dataset.source + " holds " +
+  const data::ImageDataset dataset = data::load_images(
+      config.data, data::Split::train, {.height = config.image_size, .width = config.image_size, .channels = config.channels});
+  if (dataset.image_shape() != Shape{config.channels, config.image_size, config.image_size})
+    throw ConfigError("DCGAN is set up for " + std::to_string(config.channels) + "x" + std::to_string(config.image_size) +
+                      "x" + std::to_string(config.image_size) + " images but " + dataset.source + " holds " +
                       std::to_string(dataset.channels) + "x" + std::to_string(dataset.height) + "x" +
-                      std::to_string(dataset.width));
+                      std::to_string(dataset.width) + " ones; pass --image-size " + std::to_string(dataset.height) +
+                      " --channels " + std::to_string(dataset.channels) + ", or an image folder as --data");
   const data::BatchSampler batches(dataset, config.batch_size, Rng(config.seed).fork(streams::data_order));
 
   const Attributes header{{"model", std::string("dcgan")},

@@ -99,6 +99,11 @@ TEST_CASE("bad command lines end with a message naming the problem and exit code
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.output, Catch::Contains("train-images-idx3-ubyte.gz") && Catch::Contains("truncated"));
   }
+  SECTION("IDX data for a 64x64 RGB model") {
+    const auto r = run_genlab("train dcgan --steps 1 --image-size 64 --channels 3 --out " + quoted(dir / "r.h5") + data);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.output, Catch::Contains("1x28x28") && Catch::Contains("--image-size 28"));
+  }
   SECTION("sampling from a file that is not a run file") {
     std::ofstream(dir / "notes.txt") << "not HDF5\n";
     const auto r = run_genlab("sample dcgan --checkpoint " + quoted(dir / "notes.txt"));
@@ -110,6 +115,27 @@ TEST_CASE("bad command lines end with a message naming the problem and exit code
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.output, Catch::Contains("grid") && Catch::Contains("eight"));
   }
+}
+
+TEST_CASE("train DCGAN at 64x64 on an image folder and sample it") {
+  TemporaryDirectory dir;
+  std::filesystem::create_directories(dir / "images");
+  for (int i = 0; i < 8; ++i) {
+    genlab::io::Image image{20 + i, 24, 3, {}};
+    for (int p = 0; p < image.width * image.height; ++p)
+      image.pixels.insert(image.pixels.end(), {uint8_t(30 * i), uint8_t(p % 256), 128});
+    genlab::io::write_png(dir / "images" / ("img" + std::to_string(i) + ".png"), image);
+  }
+  const auto run = dir / "run.h5";
+  const auto trained = run_genlab("train dcgan --image-size 64 --channels 3 --width 4 --batch-size 4 --steps 2 --threads 1 --data " +
+                                  quoted(dir / "images") + " --out " + quoted(run));
+  INFO(trained.output);
+  REQUIRE(trained.exit_code == 0);
+  const auto grid = dir / "grid.png";
+  REQUIRE(run_genlab("sample dcgan --checkpoint " + quoted(run) + " --grid 2x2 --out " + quoted(grid)).exit_code == 0);
+  const auto image = genlab::io::read_image(grid);
+  CHECK(image.width == 2 * 64 + 3 * 2);
+  CHECK(image.channels == 3);
 }
 
 TEST_CASE("train, resume and sample from the command line, on both backends") {

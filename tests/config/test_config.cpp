@@ -306,3 +306,17 @@ TEST_CASE("from_attributes rejects a value of the wrong type", "[config][attribu
   CHECK_THROWS_MATCHES(config::from_attributes<TestConfig>(attributes), ConfigError,
                        Message("attribute 'batch_size': expected an integer, got a float"));
 }
+
+TEST_CASE("a set of allowed numbers describes itself and rejects other values") {
+  const auto allowed = genlab::config::one_of_numbers({28, 64});
+  CHECK(allowed.describe() == "one of: 28, 64");
+  struct Sized {
+    int64_t size = 28;
+    static auto fields() {
+      return std::make_tuple(genlab::config::field(&Sized::size, "size", "image size", genlab::config::one_of_numbers({28, 64})));
+    }
+  };
+  CHECK_NOTHROW(genlab::config::validate(Sized{64}));
+  CHECK_THROWS_WITH(genlab::config::validate(Sized{32}),
+                    Catch::Equals("invalid value for 'size' (--size): 32; allowed: one of: 28, 64"));
+}

@@ -38,10 +38,13 @@ inline std::vector<float> host_values(const Input& input, Rng& rng) {
   return v;
 }
 
-// ||a - b||_inf / max(||b||_inf, 1e-6): the error relative to the reference's scale.
+// ||a - b||_inf / max(||b||_inf, 1e-6): the error relative to the reference's scale; infinite
+// when either holds a NaN or the sizes differ.
 inline double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return INFINITY;
   double diff = 0, scale = 1e-6;
   for (size_t i = 0; i < a.size(); ++i) {
+    if (std::isnan(a[i]) || std::isnan(b[i])) return INFINITY;
     diff = std::max(diff, static_cast<double>(std::abs(a[i] - b[i])));
     scale = std::max(scale, static_cast<double>(std::abs(b[i])));
   }

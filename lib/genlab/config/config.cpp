@@ -88,7 +88,8 @@ bool admits_number(const Allowed& allowed, double value) {
   // Written so that NaN is outside every range.
   const bool above_min = !allowed.min || (allowed.min_exclusive ? value > *allowed.min : value >= *allowed.min);
   const bool below_max = !allowed.max || (allowed.max_exclusive ? value < *allowed.max : value <= *allowed.max);
-  return above_min && below_max;
+  const bool listed = allowed.numbers.empty() || std::ranges::find(allowed.numbers, value) != allowed.numbers.end();
+  return above_min && below_max && listed;
 }
 
 bool admits_word(const Allowed& allowed, const std::string& word) {
@@ -251,6 +252,11 @@ toml::table parse_toml(const std::string& text, const std::string& source) {
 
 std::string Allowed::describe() const {
   if (!choices.empty()) return "one of: " + join(choices, ", ");
+  if (!numbers.empty()) {
+    std::vector<std::string> words;
+    for (double n : numbers) words.push_back(format_number(n));
+    return "one of: " + join(words, ", ");
+  }
   if (min && max) {
     return (min_exclusive ? "(" : "[") + format_number(*min) + ", " + format_number(*max) + (max_exclusive ? ")" : "]");
   }
@@ -276,6 +282,12 @@ Allowed greater_than(double min) {
 Allowed between(double min, double max) {
   Allowed allowed = at_least(min);
   allowed.max = max;
+  return allowed;
+}
+
+Allowed one_of_numbers(std::vector<double> numbers) {
+  Allowed allowed;
+  allowed.numbers = std::move(numbers);
   return allowed;
 }
 

@@ -31,13 +31,15 @@ class App;
 
 namespace genlab::config {
 
-// The values a field accepts: a numeric range (bounds inclusive or exclusive) or a set of words.
+// The values a field accepts: a numeric range (bounds inclusive or exclusive), a set of numbers,
+// or a set of words.
 struct Allowed {
   std::optional<double> min, max;
   bool min_exclusive = false, max_exclusive = false;
+  std::vector<double> numbers;
   std::vector<std::string> choices;
 
-  // "> 0", "[1, 100]", "one of: onednn, libtorch", or "" when anything goes.
+  // "> 0", "[1, 100]", "one of: 28, 64", "one of: onednn, libtorch", or "" when anything goes.
   std::string describe() const;
 };
 
@@ -46,6 +48,7 @@ Allowed at_least(double min);
 Allowed greater_than(double min);
 Allowed between(double min, double max);  // inclusive
 Allowed one_of(std::vector<std::string> choices);
+Allowed one_of_numbers(std::vector<double> numbers);
 
 template <class Config, class T>
 struct Field {

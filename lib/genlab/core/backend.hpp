@@ -111,7 +111,7 @@ concept Backend = requires(typename B::Handle h, const typename B::Handle& a,
   { B::softmax(a, i) } -> std::same_as<typename B::Handle>;
   { B::log_softmax(a, i) } -> std::same_as<typename B::Handle>;
 
-  // indices (no gradient)
+  // indices (argmax and argmin carry no gradient)
   { B::argmax(a, i) } -> std::same_as<IndexTensor>;
   { B::argmin(a, i) } -> std::same_as<IndexTensor>;
   { B::gather(a, i, indices) } -> std::same_as<typename B::Handle>;

@@ -201,7 +201,7 @@ Tensor<B> fold(const Tensor<B>& columns, const Pair& output_size, const UnfoldOp
 template <Backend B> Tensor<B> softmax(const Tensor<B>& x, int64_t dim) { return Tensor<B>(B::softmax(x.handle(), dim)); }
 template <Backend B> Tensor<B> log_softmax(const Tensor<B>& x, int64_t dim) { return Tensor<B>(B::log_softmax(x.handle(), dim)); }
 
-// Indices: no gradient flows through these.
+// Indices: argmax and argmin carry no gradient; gather is differentiable with respect to x.
 template <Backend B> IndexTensor argmax(const Tensor<B>& x, int64_t dim) { return B::argmax(x.handle(), dim); }
 template <Backend B> IndexTensor argmin(const Tensor<B>& x, int64_t dim) { return B::argmin(x.handle(), dim); }
 template <Backend B>

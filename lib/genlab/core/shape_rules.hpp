@@ -34,6 +34,8 @@ Shape permute(const Shape& x, const std::vector<int64_t>& dims);
 Shape expand(const Shape& x, const Shape& target);
 // Pads the last two dimensions of a 3-d or 4-d tensor; reflect needs each pad < that size.
 Shape pad(const Shape& x, const Pad2d& padding, PadMode mode);
+// amax over `dims` (empty: all), normalised and sorted; every reduced dimension must be non-empty.
+std::vector<int64_t> amax(const Shape& x, const std::vector<int64_t>& dims);
 // argmax/argmin over `dim`: the shape without it.
 Shape index_reduction(const Shape& x, int64_t dim, const char* op);
 // PyTorch's gather: the index has x's rank, index.shape[d] <= x.shape[d] for d != dim, and every

@@ -45,6 +45,15 @@ Shape pad(const Shape& x, const Pad2d& p, PadMode mode) {
   return out;
 }
 
+std::vector<int64_t> amax(const Shape& x, const std::vector<int64_t>& dims) {
+  const auto reduced = normalize_dims(dims, static_cast<int64_t>(x.size()), "amax");
+  for (int64_t d : reduced)
+    if (x[d] == 0)
+      throw ShapeError("amax: the maximum over dimension " + std::to_string(d) + " of shape " + to_string(x) +
+                       " is undefined, the dimension is empty");
+  return reduced;
+}
+
 Shape index_reduction(const Shape& x, int64_t dim, const char* op) {
   const int64_t d = normalize_dim(dim, static_cast<int64_t>(x.size()), op);
   if (x[d] == 0) throw ShapeError(std::string(op) + ": dimension " + std::to_string(dim) + " of " + to_string(x) + " is empty");

@@ -21,6 +21,14 @@ Image read_image(const std::filesystem::path& path);
 // Writes a PNG; the file appears whole or not at all (written beside it, then renamed).
 void write_png(const std::filesystem::path& path, const Image& image);
 
+// The image with `channels` channels: grey to RGB repeats the value, RGB to grey takes the ITU-R
+// BT.601 luma (0.299 R + 0.587 G + 0.114 B), and alpha is dropped (or set opaque).
+Image convert_channels(const Image& image, int channels);
+
+// The largest central region with the aspect ratio width : height, then resized to width x height
+// with stb_image_resize's default filters (antialiased when shrinking).
+Image crop_and_resize(const Image& image, int width, int height);
+
 // Tiles images given as float [N, C, H, W] (C = 1 or 3) with values in [low, high] into a grid of
 // rows x cols tiles with `padding` pixels of `background` between and around them. Values outside
 // [low, high] are clamped. Fewer than rows x cols images leave the last tiles blank; more is an
