@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """The DCGAN training step of bench_dcgan_step in PyTorch (Debian's python3-torch): the same
-networks (pytorch/examples cpp/dcgan for 28x28), losses (BCE with logits, real targets U(0.8, 1)),
-Adam(2e-4, 0.5, 0.999), batch 64. Prints one JSON line per thread count with ms per step.
+networks (28x28 grey: pytorch/examples cpp/dcgan; 64x64 RGB: dcgan/main.py), losses (BCE with
+logits, real targets U(0.8, 1)), Adam(2e-4, 0.5, 0.999), batch 64. Prints one JSON line per
+image size and thread count with ms per step.
 
-    /usr/bin/python3 tests/bench/dcgan_step_reference.py [--threads 1 2] [--seconds 5]
+    /usr/bin/python3 tests/bench/dcgan_step_reference.py [--threads 1 2] [--sizes 28 64] [--seconds 5]
 """
 import argparse
 import json
@@ -20,29 +21,48 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def generator(latent=100, w=64):
-    return nn.Sequential(
-        nn.ConvTranspose2d(latent, 4 * w, 4, bias=False), nn.BatchNorm2d(4 * w), nn.ReLU(),
-        nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(),
-        nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(),
-        nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=False), nn.Tanh())
+def tables(size, latent=100, w=64):
+    """(in, out, kernel, stride, padding) of each layer of G and D, as models/dcgan/networks.hpp."""
+    if size == 28:
+        g = [(latent, 4 * w, 4, 1, 0), (4 * w, 2 * w, 3, 2, 1), (2 * w, w, 4, 2, 1), (w, 1, 4, 2, 1)]
+        d = [(1, w, 4, 2, 1), (w, 2 * w, 4, 2, 1), (2 * w, 4 * w, 4, 2, 1), (4 * w, 1, 3, 1, 0)]
+    else:
+        g = [(latent, 8 * w, 4, 1, 0), (8 * w, 4 * w, 4, 2, 1), (4 * w, 2 * w, 4, 2, 1), (2 * w, w, 4, 2, 1),
+             (w, 3, 4, 2, 1)]
+        d = [(3, w, 4, 2, 1), (w, 2 * w, 4, 2, 1), (2 * w, 4 * w, 4, 2, 1), (4 * w, 8 * w, 4, 2, 1),
+             (8 * w, 1, 4, 1, 0)]
+    return g, d
 
 
-def discriminator(w=64):
-    return nn.Sequential(
-        nn.Conv2d(1, w, 4, 2, 1, bias=False), nn.LeakyReLU(0.2),
-        nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2),
-        nn.Conv2d(2 * w, 4 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(4 * w), nn.LeakyReLU(0.2),
-        nn.Conv2d(4 * w, 1, 3, 1, 0, bias=False))
+def generator(size):
+    layers = []
+    table, _ = tables(size)
+    for i, (cin, cout, k, s, p) in enumerate(table):
+        layers.append(nn.ConvTranspose2d(cin, cout, k, s, p, bias=False))
+        layers += [nn.BatchNorm2d(cout), nn.ReLU()] if i + 1 < len(table) else [nn.Tanh()]
+    return nn.Sequential(*layers)
 
 
-def time_steps(threads, seconds, batch=64, latent=100):
+def discriminator(size):
+    layers = []
+    _, table = tables(size)
+    for i, (cin, cout, k, s, p) in enumerate(table):
+        layers.append(nn.Conv2d(cin, cout, k, s, p, bias=False))
+        if 0 < i < len(table) - 1:
+            layers.append(nn.BatchNorm2d(cout))
+        if i < len(table) - 1:
+            layers.append(nn.LeakyReLU(0.2))
+    return nn.Sequential(*layers)
+
+
+def time_steps(threads, size, seconds, batch=64, latent=100):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    g, d = generator(latent), discriminator()
+    g, d = generator(size), discriminator(size)
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    real = torch.rand(batch, 1, 28, 28) * 2 - 1
+    channels = 1 if size == 28 else 3
+    real = torch.rand(batch, channels, size, size) * 2 - 1
 
     def step():
         z = torch.randn(batch, latent, 1, 1)
@@ -73,12 +93,14 @@ def time_steps(threads, seconds, batch=64, latent=100):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[28, 64])
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    for threads in args.threads:
-        ms, steps = time_steps(threads, args.seconds)
-        print(json.dumps({"name": "dcgan_step/pytorch", "threads": threads, "ms_per_step": ms, "steps": steps,
-                          "torch": torch.__version__}), flush=True)
+    for size in args.sizes:
+        for threads in args.threads:
+            ms, steps = time_steps(threads, size, args.seconds)
+            print(json.dumps({"name": "dcgan_step/pytorch", "threads": threads, "image_size": size,
+                              "ms_per_step": ms, "steps": steps, "torch": torch.__version__}), flush=True)
 
 
 if __name__ == "__main__":
