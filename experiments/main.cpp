@@ -3,6 +3,7 @@
 
 #include <iostream>
 #include <new>
+#include <vector>
 
 #include "experiments/cli/command.hpp"
 #include "genlab/core/error.hpp"
@@ -19,9 +20,11 @@ int main(int argc, char** argv) {
   CLI::App* sample = app.add_subcommand("sample", "write a grid of samples from a run file's checkpoint");
   sample->require_subcommand(1);
 
-  const Run train_dcgan = add_train_dcgan(*train);
-  const Run sample_dcgan = add_sample_dcgan(*sample);
-  const Run demo = add_demo(app);
+  const std::vector<Command> commands{
+      add_demo(app),
+      add_train_dcgan(*train),
+      add_sample_dcgan(*sample),
+  };
 
   try {
     app.parse(argc, argv);
@@ -31,9 +34,8 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (train->got_subcommand("dcgan")) return train_dcgan();
-    if (sample->got_subcommand("dcgan")) return sample_dcgan();
-    if (app.got_subcommand("demo")) return demo();
+    for (const Command& command : commands)
+      if (command.app->parsed()) return command.run();
   } catch (const genlab::Error& e) {
     std::cerr << "genlab: " << e.what() << "\n";
     return 1;

@@ -77,6 +77,7 @@ struct LibTorch {
   static Handle clamp(const Handle& x, double low, double high);
   static Handle erf(const Handle& x);
   static Handle round_ste(const Handle& x);
+  static Handle lower_bound(const Handle& x, double bound);
 
   static Handle sum(const Handle& x, const std::vector<int64_t>& dims, bool keepdim);
   static Handle mean(const Handle& x, const std::vector<int64_t>& dims, bool keepdim);

@@ -14,10 +14,16 @@ inline constexpr int exit_interrupted = 130;
 
 using Run = std::function<int()>;
 
-// Each add_* registers a subcommand under `parent` and returns what runs it. The state the
-// options bind to lives in the closure.
-Run add_train_dcgan(CLI::App& parent);
-Run add_sample_dcgan(CLI::App& parent);
-Run add_demo(CLI::App& parent);
+// A subcommand's app and what runs it once the command line has been parsed.
+struct Command {
+  CLI::App* app;
+  Run run;
+};
+
+// Each add_* registers a subcommand under `parent` and returns it; the state its options bind to
+// lives in the closure.
+Command add_train_dcgan(CLI::App& parent);
+Command add_sample_dcgan(CLI::App& parent);
+Command add_demo(CLI::App& parent);
 
 }  // namespace genlab::cli

@@ -7,7 +7,7 @@
 
 namespace genlab::cli {
 
-Run add_demo(CLI::App& parent) {
+Command add_demo(CLI::App& parent) {
   struct State {
     double time_limit = 180;
     int64_t threads = 0;
@@ -24,7 +24,7 @@ Run add_demo(CLI::App& parent) {
   app->add_option("--out-dir", state->out_dir, "directory for the run files and images")->capture_default_str();
   app->add_option("--data", state->data, "Fashion-MNIST (or MNIST) IDX directory")->capture_default_str();
 
-  return [state] {
+  return {app, [state] {
     const std::filesystem::path dir = state->out_dir;
     dcgan::DcganConfig config;
     config.time_limit = state->time_limit;
@@ -49,7 +49,7 @@ Run add_demo(CLI::App& parent) {
               << "  samples:  " << samples.string() << "  (8x8 grid)\n"
               << "more samples: genlab sample dcgan --checkpoint " << run_file.string() << " --seed 1 --out more.png\n";
     return summary.stopped_by == "interrupt" ? exit_interrupted : 0;
-  };
+  }};
 }
 
 }  // namespace genlab::cli

@@ -10,7 +10,7 @@
 
 namespace genlab::cli {
 
-Run add_train_dcgan(CLI::App& parent) {
+Command add_train_dcgan(CLI::App& parent) {
   struct State {
     dcgan::DcganConfig config;
     std::string out = "runs/dcgan.h5";
@@ -26,7 +26,7 @@ Run add_train_dcgan(CLI::App& parent) {
   app->add_option("--config", state->toml, "TOML file of settings; options given here win over it");
   app->add_flag("--print-config", state->print_config, "print the settings as TOML and exit");
 
-  return [state, app] {
+  return {app, [state, app] {
     const auto given = config::given_on_command_line<dcgan::DcganConfig>(*app);
     dcgan::DcganConfig config;
     if (state->resume && std::filesystem::exists(state->out))
@@ -46,18 +46,18 @@ Run add_train_dcgan(CLI::App& parent) {
       return exit_interrupted;
     }
     return 0;
-  };
+  }};
 }
 
-Run add_sample_dcgan(CLI::App& parent) {
+Command add_sample_dcgan(CLI::App& parent) {
   auto config = std::make_shared<dcgan::SampleConfig>();
   CLI::App* app = parent.add_subcommand("dcgan", "sample a grid of images from a DCGAN run file");
   config::add_options(*app, *config);
-  return [config] {
+  return {app, [config] {
     const auto path = with_backend(config->backend, [&]<class B>() { return dcgan::sample<B>(*config); });
     std::cout << "wrote " << path.string() << "\n";
     return 0;
-  };
+  }};
 }
 
 }  // namespace genlab::cli

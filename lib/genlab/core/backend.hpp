@@ -79,6 +79,7 @@ concept Backend = requires(typename B::Handle h, const typename B::Handle& a,
   { B::clamp(a, scalar, scalar) } -> std::same_as<typename B::Handle>;
   { B::erf(a) } -> std::same_as<typename B::Handle>;
   { B::round_ste(a) } -> std::same_as<typename B::Handle>;  // round, with the gradient of identity
+  { B::lower_bound(a, scalar) } -> std::same_as<typename B::Handle>;  // max(x, b), gradient as in CompressAI
 
   // reductions (empty dims: all)
   { B::sum(a, dims, bool{}) } -> std::same_as<typename B::Handle>;

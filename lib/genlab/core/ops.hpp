@@ -135,6 +135,11 @@ template <Backend B> Tensor<B> erf(const Tensor<B>& x) { return Tensor<B>(B::erf
 // Rounds to the nearest integer (halves to even) in the forward pass and lets the gradient through
 // unchanged (the straight-through estimator of quantisation).
 template <Backend B> Tensor<B> round_ste(const Tensor<B>& x) { return Tensor<B>(B::round_ste(x.handle())); }
+// max(x, bound) whose gradient passes where x >= bound, or where it would push x up towards the
+// bound (the gradient is negative), so that a clamped value can still recover (CompressAI's
+// LowerBound, used for likelihoods and scales of entropy models).
+template <Backend B>
+Tensor<B> lower_bound(const Tensor<B>& x, double bound) { return Tensor<B>(B::lower_bound(x.handle(), bound)); }
 
 // The maximum over `dims` (empty: all); the gradient is shared equally among tied maxima.
 template <Backend B>
