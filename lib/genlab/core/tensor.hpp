@@ -103,6 +103,10 @@ template <Backend B>
 Tensor<B> operator*(double s, const Tensor<B>& a) { return a * s; }
 template <Backend B>
 Tensor<B> operator/(const Tensor<B>& a, double s) { return a * (1.0 / s); }
+template <Backend B>
+Tensor<B> operator/(double s, const Tensor<B>& a) {
+  return Tensor<B>(B::div(B::full(a.shape(), s, a.options()), a.handle()));
+}
 
 }  // namespace genlab
 
