@@ -20,11 +20,14 @@ int main(int argc, char** argv) {
   CLI::App* sample = app.add_subcommand("sample", "write a grid of samples from a run file's checkpoint");
   sample->require_subcommand(1);
 
-  const std::vector<Command> commands{
+  std::vector<Command> commands{
       add_demo(app),
       add_train_dcgan(*train),
       add_sample_dcgan(*sample),
+      add_train_classifier(*train),
+      add_texto(app),
   };
+  for (Command& command : add_eval(app)) commands.push_back(std::move(command));
 
   try {
     app.parse(argc, argv);

@@ -25,5 +25,9 @@ struct Command {
 Command add_train_dcgan(CLI::App& parent);
 Command add_sample_dcgan(CLI::App& parent);
 Command add_demo(CLI::App& parent);
+Command add_train_classifier(CLI::App& parent);
+// `genlab eval` and its metric subcommands.
+std::vector<Command> add_eval(CLI::App& parent);
+Command add_texto(CLI::App& parent);
 
 }  // namespace genlab::cli

@@ -4,24 +4,14 @@
 #include "backends/onednn/onednn_backend.hpp"
 #include "genlab/config/size.hpp"
 #include "genlab/data/load.hpp"
+#include "genlab/train/device.hpp"
 #include "models/dcgan/training.hpp"
 #ifdef GENLAB_WITH_LIBTORCH
 #include "backends/libtorch/libtorch_backend.hpp"
 #endif
 
 namespace genlab::dcgan {
-namespace {
-
-template <Backend B>
-TensorOptions tensor_options(const std::string& device_name) {
-  const Device device = Device::parse(device_name);
-  if (!B::is_available(device))
-    throw BackendError("device " + to_string(device) + " is not available on the " + std::string(B::name) +
-                       " backend" + (B::name == "onednn" ? " (it runs on the CPU; use --backend libtorch for CUDA)" : ""));
-  return {DType::f32, device};
-}
-
-}  // namespace
+using train::tensor_options;
 
 template <Backend B>
 train::FitSummary train(const DcganConfig& config, const train::RunOptions& run) {
@@ -71,6 +61,28 @@ std::vector<float> latent_codes(int64_t rows, int64_t cols, int64_t dim, bool in
 
 }  // namespace
 
+// The generator of a run file's checkpoint, in evaluation mode, and the config it was trained with.
+template <Backend B>
+std::pair<Generator<B>, DcganConfig> load_generator(const std::filesystem::path& run_file, const TensorOptions& options) {
+  const auto checkpoint = io::read_checkpoint(run_file);
+  if (!checkpoint) throw IoError("'" + run_file.string() + "' holds no checkpoint yet");
+  const io::RunFile run = io::RunFile::open(run_file);
+  const auto model_name = run.header().find("model");
+  if (model_name == run.header().end() || model_name->second != AttributeValue(std::string("dcgan")))
+    throw IoError("'" + run_file.string() + "' is not a DCGAN run file");
+  const DcganConfig model = config::from_attributes<DcganConfig>(run.config());
+  Rng unused(0);
+  Generator<B> generator(model, unused, options);
+  try {
+    nn::load_state_dict(generator, train::group(*checkpoint, "generator"));
+  } catch (const ShapeError& e) {
+    throw IoError("cannot load the generator of '" + run_file.string() + "': " + e.what() +
+                  " (a run file written by an older genlab, or by another model?)");
+  }
+  nn::set_training(generator, false);
+  return {std::move(generator), model};
+}
+
 template <Backend B>
 std::filesystem::path sample(const SampleConfig& config) {
   config::validate(config);
@@ -78,14 +90,7 @@ std::filesystem::path sample(const SampleConfig& config) {
   const TensorOptions options = tensor_options<B>(config.device);
   const auto grid = config::parse_size(config.grid, "grid");
   if (config.checkpoint.empty()) throw ConfigError("missing --checkpoint: the run file to sample from");
-  const auto checkpoint = io::read_checkpoint(config.checkpoint);
-  if (!checkpoint) throw IoError("'" + config.checkpoint + "' holds no checkpoint yet");
-  const DcganConfig model = config::from_attributes<DcganConfig>(io::RunFile::open(config.checkpoint).config());
-
-  Rng unused(0);
-  Generator<B> generator(model, unused, options);
-  nn::load_state_dict(generator, train::group(*checkpoint, "generator"));
-  nn::set_training(generator, false);
+  auto [generator, model] = load_generator<B>(config.checkpoint, options);
 
   Rng rng = Rng(config.seed).fork(streams::sample_noise);
   const auto z = latent_codes(grid.first, grid.second, model.latent_dim, config.interpolate, rng);
@@ -97,11 +102,31 @@ std::filesystem::path sample(const SampleConfig& config) {
   return config.out;
 }
 
+template <Backend B>
+data::Batch generate(const std::filesystem::path& run_file, int64_t count, uint64_t seed, const std::string& device) {
+  const TensorOptions options = tensor_options<B>(device);
+  auto [generator, model] = load_generator<B>(run_file, options);
+  Rng rng = Rng(seed).fork(streams::sample_noise);
+  data::Batch out;
+  out.shape = {count, model.channels, model.image_size, model.image_size};
+  NoGradGuard<B> no_grad;
+  for (int64_t start = 0; start < count; start += 256) {
+    const int64_t n = std::min<int64_t>(256, count - start);
+    std::vector<float> z(n * model.latent_dim);
+    rng.fill_normal(std::span<float>(z));
+    const auto images = generator(ops::from_host<B>(std::span<const float>(z), {n, model.latent_dim}, options)).to_host();
+    out.images.insert(out.images.end(), images.begin(), images.end());
+  }
+  return out;
+}
+
 template train::FitSummary train<OneDnn>(const DcganConfig&, const train::RunOptions&);
 template std::filesystem::path sample<OneDnn>(const SampleConfig&);
+template data::Batch generate<OneDnn>(const std::filesystem::path&, int64_t, uint64_t, const std::string&);
 #ifdef GENLAB_WITH_LIBTORCH
 template train::FitSummary train<LibTorch>(const DcganConfig&, const train::RunOptions&);
 template std::filesystem::path sample<LibTorch>(const SampleConfig&);
+template data::Batch generate<LibTorch>(const std::filesystem::path&, int64_t, uint64_t, const std::string&);
 #endif
 
 }  // namespace genlab::dcgan

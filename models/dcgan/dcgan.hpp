@@ -5,8 +5,10 @@
 #include <string>
 
 #include "genlab/core/backend.hpp"
+#include "genlab/data/batches.hpp"
 #include "genlab/train/fit.hpp"
 #include "genlab/train/run.hpp"
+#include "genlab/train/sample_config.hpp"
 #include "models/dcgan/config.hpp"
 
 namespace genlab::dcgan {
@@ -14,33 +16,15 @@ namespace genlab::dcgan {
 template <Backend B>
 train::FitSummary train(const DcganConfig& config, const train::RunOptions& run);
 
-struct SampleConfig {
-  std::string checkpoint;
-  std::string out = "samples.png";
-  std::string grid = "8x8";
-  bool interpolate = false;
-  int64_t seed = 0;
-  std::string backend = "onednn";
-  std::string device = "cpu";
-  int64_t threads = 0;
-
-  static auto fields() {
-    using config::field;
-    return std::make_tuple(
-        field(&SampleConfig::checkpoint, "checkpoint", "run file (.h5) whose checkpoint to sample"),
-        field(&SampleConfig::out, "out", "PNG file to write"),
-        field(&SampleConfig::grid, "grid", "rows x columns of the grid, e.g. 8x8"),
-        field(&SampleConfig::interpolate, "interpolate",
-              "each row interpolates linearly between two latent codes (DCGAN paper, Fig. 4)"),
-        field(&SampleConfig::seed, "seed", "seed of the latent codes", config::at_least(0)),
-        field(&SampleConfig::backend, "backend", "tensor backend", config::one_of({"onednn", "libtorch"})),
-        field(&SampleConfig::device, "device", "device: cpu, cuda or cuda:N"),
-        field(&SampleConfig::threads, "threads", "CPU threads (0: all cores)", config::at_least(0)));
-  }
-};
+using SampleConfig = train::SampleConfig;
 
 // Writes the sample grid; returns its path.
 template <Backend B>
 std::filesystem::path sample(const SampleConfig& config);
+
+// `count` images [count, C, H, W] in [-1, 1] from a run file's checkpoint, in batches of 256, from
+// latent codes drawn with `seed` (what `genlab eval` measures).
+template <Backend B>
+data::Batch generate(const std::filesystem::path& run_file, int64_t count, uint64_t seed, const std::string& device);
 
 }  // namespace genlab::dcgan

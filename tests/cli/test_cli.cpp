@@ -12,33 +12,12 @@
 #include "genlab/io/image.hpp"
 #include "genlab/io/run_file.hpp"
 #include "tests/support/synthetic_idx.hpp"
+#include "tests/support/run_genlab.hpp"
 #include "tests/support/temporary_directory.hpp"
 
+using genlab::testing::quoted;
+using genlab::testing::run_genlab;
 using genlab::testing::TemporaryDirectory;
-
-namespace {
-
-struct Result {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-Result run_genlab(const std::string& arguments) {
-  const std::string command = std::string(GENLAB_BINARY_DIR) + "/experiments/genlab " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  // A crash (signal) must fail these tests too, so report it as its own exit code.
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return {code, output};
-}
-
-std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
-
-}  // namespace
 
 TEST_CASE("genlab --help and every command's --help list the options with their defaults") {
   const auto top = run_genlab("--help");

@@ -54,6 +54,7 @@ inline constexpr uint64_t weights = 1;
 inline constexpr uint64_t noise = 2;
 inline constexpr uint64_t sample_noise = 3;
 inline constexpr uint64_t data_order = 4;
+inline constexpr uint64_t augmentation = 5;
 }  // namespace streams
 
 }  // namespace genlab

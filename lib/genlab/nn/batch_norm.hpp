@@ -46,4 +46,28 @@ struct BatchNorm {
   }
 };
 
+// Re-estimates every batch norm's running statistics of `model` as the plain average over
+// `batches` forward passes with the final weights ("precise BN", Wu & Johnson 2021). The running
+// averages kept during training lag behind weights that were still moving, which can cost
+// evaluation-mode accuracy points; `forward(k)` runs the model on the k-th batch.
+template <Backend B, class Module, class Forward>
+void recompute_batch_norm_statistics(Module& model, int64_t batches, Forward&& forward) {
+  std::vector<BatchNorm<B>*> norms;
+  for_each_module(model, [&](auto& m) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(m)>, BatchNorm<B>>) norms.push_back(&m);
+  });
+  std::vector<double> momentum;
+  for (auto* n : norms) momentum.push_back(n->momentum);
+  set_training(model, true);
+  {
+    NoGradGuard<B> no_grad;
+    for (int64_t k = 0; k < batches; ++k) {
+      for (auto* n : norms) n->momentum = 1.0 / static_cast<double>(k + 1);  // a cumulative average
+      forward(k);
+    }
+  }
+  for (size_t i = 0; i < norms.size(); ++i) norms[i]->momentum = momentum[i];
+  set_training(model, false);
+}
+
 }  // namespace genlab::nn

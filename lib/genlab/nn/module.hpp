@@ -113,6 +113,13 @@ int64_t parameter_count(Module& module) {
   return n;
 }
 
+// f(module&) for the module and every module nested in it.
+template <class Module, class F>
+void for_each_module(Module& module, F&& f) {
+  detail::Ignore ignore;
+  detail::walk(module, "", ignore, ignore, f);
+}
+
 // Switches batch normalisation (and any module with a `training` flag) between batch and running
 // statistics.
 template <class Module>

@@ -37,7 +37,7 @@ struct CommonConfig {
         field<Derived, int64_t>(&Derived::batch_size, "batch_size", "images per training step", config::at_least(1)),
         field<Derived, int64_t>(&Derived::log_every, "log_every", "log losses every this many steps", config::at_least(1)),
         field<Derived, int64_t>(&Derived::checkpoint_every, "checkpoint_every",
-                                "write a checkpoint and a sample grid every this many steps", config::at_least(1)));
+                                "write a checkpoint (and, for generators, a sample grid) every this many steps", config::at_least(1)));
   }
 };
 

@@ -24,7 +24,12 @@ concept TrainingTask = requires(T& task, const data::Batch& batch, io::Checkpoin
   { task.step(batch) } -> std::same_as<Values>;  // the step's losses and statistics, by name
   { task.save(out) } -> std::same_as<void>;       // parameters, optimiser states, generators
   { task.load(in) } -> std::same_as<void>;
-  { task.snapshot() } -> std::same_as<io::Image>;  // a sample grid for the run file
+};
+
+// A task that makes pictures (a generator) also gives a sample grid for each checkpoint.
+template <class T>
+concept SnapshotTask = requires(T& task) {
+  { task.snapshot() } -> std::same_as<io::Image>;
 };
 
 // Where the loop is: the next step to run and the batch it takes.
@@ -49,6 +54,18 @@ inline Position position_of(const io::Checkpoint& checkpoint) {
   return {checkpoint.step, read("epoch"), read("batch")};
 }
 
+// Writes the task's checkpoint at `at`, with a sample grid when the task makes pictures.
+template <TrainingTask Task>
+void write_checkpoint(Task& task, io::RunFile& run, const Position& at) {
+  io::Checkpoint checkpoint;
+  checkpoint.step = at.step;
+  checkpoint.attributes["epoch"] = at.epoch;
+  checkpoint.attributes["batch"] = at.batch;
+  task.save(checkpoint);
+  if constexpr (SnapshotTask<Task>) run.add_image("samples", at.step, task.snapshot());
+  run.commit(&checkpoint);
+}
+
 template <TrainingTask Task>
 FitSummary fit(Task& task, const data::BatchSampler& batches, const CommonConfig& config, io::RunFile& run,
                const std::optional<io::Checkpoint>& resume_from, const std::string& label) {
@@ -61,16 +78,6 @@ FitSummary fit(Task& task, const data::BatchSampler& batches, const CommonConfig
   const int64_t per_epoch = batches.batches_per_epoch();
   int64_t total = config.epochs * per_epoch;
   if (config.steps > 0) total = std::min(total, config.steps);
-
-  auto write_checkpoint = [&] {
-    io::Checkpoint checkpoint;
-    checkpoint.step = at.step;
-    checkpoint.attributes["epoch"] = at.epoch;
-    checkpoint.attributes["batch"] = at.batch;
-    task.save(checkpoint);
-    run.add_image("samples", at.step, task.snapshot());
-    run.commit(&checkpoint);
-  };
 
   FitSummary summary;
   Progress progress(label, at.step, total, config.time_limit);
@@ -102,13 +109,13 @@ FitSummary fit(Task& task, const data::BatchSampler& batches, const CommonConfig
       for (const auto& [name, value] : summary.last) run.add_scalar(name, at.step, value);
     progress.update(at.step, summary.last);
     if (at.step % config.checkpoint_every == 0) {
-      write_checkpoint();
+      write_checkpoint(task, run, at);
       last_checkpoint = at.step;
       checkpoint_is_current = true;
     }
   }
   if (summary.stopped_by.empty()) summary.stopped_by = config.steps > 0 && total == config.steps ? "steps" : "epochs";
-  if (!checkpoint_is_current) write_checkpoint();
+  if (!checkpoint_is_current) write_checkpoint(task, run, at);
   progress.finish(at.step, summary.last, "stopped by " + summary.stopped_by);
   summary.end = at;
   summary.seconds = progress.elapsed_seconds();

@@ -1,0 +1,365 @@
+// genlab eval: metrics of image sets, image pairs and rate-quality curves.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "experiments/cli/backends.hpp"
+#include "experiments/cli/command.hpp"
+#include "experiments/eval/eval_config.hpp"
+#include "experiments/eval/features.hpp"
+#include "genlab/data/image_folder.hpp"
+#include "genlab/io/image.hpp"
+#include "genlab/io/weights.hpp"
+#include "genlab/metrics/bjontegaard.hpp"
+#include "genlab/metrics/dists.hpp"
+#include "genlab/metrics/feature_statistics_file.hpp"
+#include "genlab/metrics/frechet_distance.hpp"
+#include "genlab/metrics/inception_score.hpp"
+#include "genlab/metrics/kernel_inception_distance.hpp"
+#include "genlab/metrics/lpips.hpp"
+#include "genlab/metrics/ms_ssim.hpp"
+#include "genlab/metrics/precision_recall.hpp"
+#include "genlab/metrics/psnr.hpp"
+#include "genlab/metrics/rate_quality_curve.hpp"
+#include "genlab/metrics/sifid.hpp"
+#include "genlab/metrics/ssim.hpp"
+#include "models/classifier/classifier.hpp"
+
+namespace genlab::cli {
+namespace fs = std::filesystem;
+using eval::DistributionConfig;
+
+namespace {
+
+// ---- Features of a source, computed once for data sets (cached by what determines them).
+
+// FNV-1a over everything that determines a data set's features.
+std::string cache_key(const eval::Source& source, const std::string& split, const DistributionConfig& c) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](const std::string& text) {
+    for (unsigned char ch : text) h = (h ^ ch) * 1099511628211ull;
+  };
+  auto mix_file = [&](const fs::path& p) {
+    std::error_code ec;
+    mix(fs::weakly_canonical(p, ec).string());
+    if (fs::is_regular_file(p, ec))
+      mix(std::to_string(fs::file_size(p, ec)) + "@" + std::to_string(fs::last_write_time(p, ec).time_since_epoch().count()));
+  };
+  mix_file(source.path);
+  for (const auto& entry : fs::recursive_directory_iterator(source.path)) mix_file(entry.path());
+  mix(c.features + "|" + split);
+  mix_file(c.weights.empty() ? eval::shipped_classifier_weights() : fs::path(c.weights));
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+  return c.features + "-" + text + ".h5";
+}
+
+eval::FeatureSet features_of(const eval::Source& source, const DistributionConfig& c, const char* side) {
+  const std::string& split = std::string(side) == "real" ? c.real_split : c.fake_split;
+  if (source.kind == eval::SourceKind::features) return eval::read_feature_file(source.path);
+  if (source.kind == eval::SourceKind::statistics)
+    throw ConfigError("the " + source.describe() + " has only the statistics FID needs, not the features this metric needs");
+  const bool cacheable = !c.cache_dir.empty() && source.kind != eval::SourceKind::run_file;
+  const fs::path cached = cacheable ? fs::path(c.cache_dir) / cache_key(source, split, c) : fs::path();
+  if (cacheable && fs::exists(cached)) return eval::read_feature_file(cached);
+  const eval::Extractor extractor{c.features, c.weights};
+  const auto images = eval::load_images(source, split == "train" ? data::Split::train : data::Split::test,
+                                        {c.samples, static_cast<uint64_t>(c.seed), c.backend, c.device},
+                                        eval::network_input(extractor));
+  auto set = with_backend(c.backend, [&]<class B>() {
+    B::set_num_threads(static_cast<int>(c.threads));
+    return eval::extract_features<B>(images, extractor, c.batch_size, c.device, std::string(side) + " features");
+  });
+  if (cacheable) eval::write_feature_file(cached, set);
+  return set;
+}
+
+metrics::FeatureStatistics statistics_of(const eval::Source& source, const DistributionConfig& c, const char* side) {
+  if (source.kind == eval::SourceKind::statistics) return metrics::load_feature_statistics(source.path);
+  const auto set = features_of(source, c, side);
+  return metrics::feature_statistics(metrics::FeatureMatrix(set.features, std::string(side) + " features"));
+}
+
+struct Sides {
+  eval::Source real, fake;
+};
+
+Sides sides_of(const DistributionConfig& c, bool needs_real = true) {
+  if (needs_real && c.real.empty()) throw ConfigError("missing --real: the source of the real images");
+  if (c.fake.empty()) throw ConfigError("missing --fake: the source of the generated images");
+  return {needs_real ? eval::identify_source(c.real) : eval::Source{}, eval::identify_source(c.fake)};
+}
+
+void report(const std::string& metric, const nlohmann::json& values, const std::string& text, bool json) {
+  if (json) {
+    nlohmann::json out = values;
+    out["metric"] = metric;
+    std::cout << out.dump() << "\n";
+  } else {
+    std::cout << text << "\n";
+  }
+}
+
+std::string fixed(double v, int digits = 4) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", digits, v);
+  return text;
+}
+
+// ---- Commands.
+
+template <class Config, class Body>
+Command distribution_command(CLI::App& parent, const char* name, const char* help, Body body) {
+  auto config = std::make_shared<Config>();
+  CLI::App* app = parent.add_subcommand(name, help);
+  config::add_options(*app, *config);
+  return {app, [config, body] {
+            config::validate(*config);
+            body(*config);
+            return 0;
+          }};
+}
+
+// Image pairs: one file each, or folders paired by sorted file name.
+std::vector<std::pair<fs::path, fs::path>> image_pairs(const eval::PairedConfig& c) {
+  if (c.real.empty() || c.fake.empty()) throw ConfigError("missing --real or --fake: the images to compare");
+  auto files = [](const fs::path& p) {
+    std::vector<fs::path> out;
+    if (!fs::is_directory(p)) return std::vector<fs::path>{p};
+    for (const auto& e : fs::directory_iterator(p))
+      if (e.is_regular_file() && data::is_image_file(e.path())) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const auto a = files(c.real), b = files(c.fake);
+  if (a.size() != b.size() || a.empty())
+    throw ConfigError("--real holds " + std::to_string(a.size()) + " images and --fake " + std::to_string(b.size()) +
+                      "; paired metrics need the same number, at least one, paired by sorted name");
+  std::vector<std::pair<fs::path, fs::path>> pairs;
+  for (size_t i = 0; i < a.size(); ++i) pairs.emplace_back(a[i], b[i]);
+  return pairs;
+}
+
+// One image [1, 3, H, W] in [-1, 1].
+template <Backend B>
+Tensor<B> image_tensor(const fs::path& path, const TensorOptions& options) {
+  const io::Image image = io::convert_channels(io::read_image(path), 3);
+  std::vector<float> v(image.pixels.size());
+  const int64_t plane = static_cast<int64_t>(image.width) * image.height;
+  for (int64_t q = 0; q < plane; ++q)
+    for (int c = 0; c < 3; ++c) v[c * plane + q] = static_cast<float>(image.pixels[q * 3 + c]) / 127.5f - 1.f;
+  return ops::from_host<B>(std::span<const float>(v), {1, 3, image.height, image.width}, options);
+}
+
+// The mean over image pairs of metric(x, y) -> [1].
+template <class Metric>
+Command paired_command(CLI::App& parent, const char* name, const char* help, Metric metric) {
+  auto config = std::make_shared<eval::PairedConfig>();
+  CLI::App* app = parent.add_subcommand(name, help);
+  config::add_options(*app, *config);
+  return {app, [config, metric, name] {
+            config::validate(*config);
+            const auto pairs = image_pairs(*config);
+            const double mean = with_backend(config->backend, [&]<class B>() {
+              B::set_num_threads(static_cast<int>(config->threads));
+              const TensorOptions options{DType::f32, Device::parse(config->device)};
+              auto measure = metric.template operator()<B>(*config, options);
+              NoGradGuard<B> no_grad;
+              double total = 0;
+              for (const auto& [a, b] : pairs) {
+                const auto x = image_tensor<B>(a, options), y = image_tensor<B>(b, options);
+                if (x.shape() != y.shape())
+                  throw ShapeError(std::string(name) + ": '" + a.string() + "' is " + to_string(x.shape()) + " but '" +
+                                   b.string() + "' is " + to_string(y.shape()));
+                total += measure(x, y);
+              }
+              return total / static_cast<double>(pairs.size());
+            });
+            report(name, {{"value", mean}, {"pairs", pairs.size()}},
+                   std::string(name) + " " + fixed(mean) + "  (mean over " + std::to_string(pairs.size()) + " image pairs)",
+                   config->json);
+            return 0;
+          }};
+}
+
+// Weights of LPIPS or DISTS: a torchvision VGG16 file and the metric's own.
+StateDict combined_weights(const eval::PairedConfig& c, const char* metric) {
+  if (c.weights.empty() || c.extra_weights.empty())
+    throw ConfigError(std::string(metric) + " needs --weights (torchvision VGG16) and --extra-weights (" + metric +
+                      "'s own), converted as docs/features.md says");
+  return std::string(metric) == "lpips" ? metrics::lpips_state(io::read_weights(c.weights), io::read_weights(c.extra_weights))
+                                        : metrics::dists_state(io::read_weights(c.weights), io::read_weights(c.extra_weights));
+}
+
+}  // namespace
+
+std::vector<Command> add_eval(CLI::App& parent) {
+  CLI::App* eval_app = parent.add_subcommand("eval", "measure images, runs or codecs: FID, KID, IS, PSNR, MS-SSIM, ...");
+  eval_app->require_subcommand(1);
+  std::vector<Command> commands;
+
+  commands.push_back(distribution_command<eval::FidConfig>(
+      *eval_app, "fid", "Frechet distance between feature statistics (Heusel et al. 2017)", [](const DistributionConfig& c) {
+        const auto [real, fake] = sides_of(c);
+        const auto a = statistics_of(real, c, "real"), b = statistics_of(fake, c, "fake");
+        const auto terms = metrics::frechet_distance_terms(a, b);
+        report("fid",
+               {{"value", terms.value()}, {"real", real.describe()}, {"fake", fake.describe()}, {"real_count", a.count},
+                {"fake_count", b.count}, {"features", c.features}, {"dimensions", a.dimensions()}},
+               "FID " + fixed(terms.value()) + "  (" + real.describe() + ": " + std::to_string(a.count) + "; " +
+                   fake.describe() + ": " + std::to_string(b.count) + "; " + c.features + " features, " +
+                   std::to_string(a.dimensions()) + "-d)",
+               c.json);
+      }));
+
+  commands.push_back(distribution_command<eval::KidConfig>(
+      *eval_app, "kid", "kernel inception distance, mean and std over subsets (Binkowski et al. 2018)",
+      [](const eval::KidConfig& c) {
+        const auto [real, fake] = sides_of(c);
+        const auto a = features_of(real, c, "real"), b = features_of(fake, c, "fake");
+        const auto kid = metrics::kernel_inception_distance(
+            metrics::FeatureMatrix(a.features, "real features"), metrics::FeatureMatrix(b.features, "fake features"),
+            {c.subsets, c.subset_size, static_cast<uint64_t>(c.seed)});
+        report("kid", {{"mean", kid.mean}, {"std", kid.std}, {"subsets", c.subsets}, {"features", c.features}},
+               "KID " + fixed(kid.mean, 6) + " +- " + fixed(kid.std, 6) + "  (" + std::to_string(c.subsets) +
+                   " subsets; std with ddof 0; " + c.features + " features)",
+               c.json);
+      }));
+
+  commands.push_back(distribution_command<eval::PrecisionRecallConfig>(
+      *eval_app, "precision-recall", "improved precision and recall of k-NN manifolds (Kynkaanniemi et al. 2019)",
+      [](const eval::PrecisionRecallConfig& c) {
+        const auto [real, fake] = sides_of(c);
+        const auto a = features_of(real, c, "real"), b = features_of(fake, c, "fake");
+        const auto pr = metrics::precision_recall(metrics::FeatureMatrix(a.features, "real features"),
+                                                  metrics::FeatureMatrix(b.features, "fake features"), {.k = c.k});
+        report("precision-recall", {{"precision", pr.precision}, {"recall", pr.recall}, {"k", c.k}},
+               "precision " + fixed(pr.precision) + "  recall " + fixed(pr.recall) + "  (k = " + std::to_string(c.k) + ")",
+               c.json);
+      }));
+
+  commands.push_back(distribution_command<eval::InceptionScoreConfig>(
+      *eval_app, "is", "Inception Score of generated images, mean and std over splits (Salimans et al. 2016)",
+      [](const eval::InceptionScoreConfig& c) {
+        const auto [real, fake] = sides_of(c, /*needs_real=*/false);
+        const auto set = features_of(fake, c, "fake");
+        if (!set.logits) throw ConfigError("the " + fake.describe() + " has no 'logits' dataset for the Inception Score");
+        const auto is = metrics::inception_score_from_logits(metrics::FeatureMatrix(*set.logits, "logits"), c.splits);
+        report("is", {{"mean", is.mean}, {"std", is.std}, {"splits", c.splits}, {"features", c.features}},
+               "IS " + fixed(is.mean) + " +- " + fixed(is.std) + "  (" + std::to_string(c.splits) + " splits; " +
+                   c.features + " classes)",
+               c.json);
+      }));
+
+  commands.push_back(paired_command(*eval_app, "psnr", "peak signal-to-noise ratio in dB, 8-bit range",
+                                    []<class B>(const eval::PairedConfig&, const TensorOptions&) {
+                                      return [](const Tensor<B>& x, const Tensor<B>& y) {
+                                        return metrics::psnr(x, y, 2.0).item();
+                                      };
+                                    }));
+  commands.push_back(paired_command(*eval_app, "ssim", "structural similarity (Gaussian window 11, sigma 1.5)",
+                                    []<class B>(const eval::PairedConfig&, const TensorOptions&) {
+                                      return [](const Tensor<B>& x, const Tensor<B>& y) {
+                                        return metrics::ssim(x, y, 2.0).item();
+                                      };
+                                    }));
+  commands.push_back(paired_command(*eval_app, "ms-ssim", "multi-scale SSIM (5 scales; images of 161 pixels or more)",
+                                    []<class B>(const eval::PairedConfig&, const TensorOptions&) {
+                                      return [](const Tensor<B>& x, const Tensor<B>& y) {
+                                        return metrics::ms_ssim(x, y, 2.0).item();
+                                      };
+                                    }));
+  commands.push_back(paired_command(*eval_app, "lpips", "LPIPS v0.1 on VGG16 (needs converted weights)",
+                                    []<class B>(const eval::PairedConfig& c, const TensorOptions& options) {
+                                      Rng unused(0);
+                                      auto net = std::make_shared<metrics::Lpips<B>>(unused, options);
+                                      nn::load_state_dict(*net, combined_weights(c, "lpips"));
+                                      return [net](const Tensor<B>& x, const Tensor<B>& y) { return (*net)(x, y).item(); };
+                                    }));
+  commands.push_back(paired_command(*eval_app, "dists", "DISTS on VGG16 with L2 pooling (needs converted weights)",
+                                    []<class B>(const eval::PairedConfig& c, const TensorOptions& options) {
+                                      Rng unused(0);
+                                      auto net = std::make_shared<metrics::Dists<B>>(unused, options);
+                                      nn::load_state_dict(*net, combined_weights(c, "dists"));
+                                      return [net](const Tensor<B>& x, const Tensor<B>& y) { return (*net)(x, y).item(); };
+                                    }));
+
+  {
+    auto config = std::make_shared<eval::PairedConfig>();
+    CLI::App* app = eval_app->add_subcommand("sifid", "single-image FID of one real and one generated image (SinGAN)");
+    config::add_options(*app, *config);
+    commands.push_back({app, [config] {
+                          config::validate(*config);
+                          auto map = [&](const std::string& path) {
+                            const io::Image image = io::convert_channels(io::read_image(path), 3);
+                            data::ImageDataset d{1, 3, image.height, image.width, {}, {}, path};
+                            d.pixels.resize(image.pixels.size());
+                            const int64_t plane = static_cast<int64_t>(image.width) * image.height;
+                            for (int64_t q = 0; q < plane; ++q)
+                              for (int c = 0; c < 3; ++c) d.pixels[c * plane + q] = image.pixels[q * 3 + c];
+                            return with_backend(config->backend, [&]<class B>() {
+                              return eval::inception_first_pool<B>(d, config->weights, config->device);
+                            });
+                          };
+                          if (config->real.empty() || config->fake.empty())
+                            throw ConfigError("missing --real or --fake: the two images");
+                          const double value = metrics::sifid(map(config->real), map(config->fake));
+                          report("sifid", {{"value", value}}, "SiFID " + fixed(value), config->json);
+                          return 0;
+                        }});
+  }
+
+  {
+    struct State {
+      std::string anchor, test, interpolation = "cubic";
+      bool json = false;
+    };
+    auto state = std::make_shared<State>();
+    CLI::App* app = eval_app->add_subcommand("bd-rate", "Bjontegaard delta rate and quality of two rate,quality CSV files");
+    app->add_option("anchor", state->anchor, "CSV of the anchor codec: rate,quality per line")->required();
+    app->add_option("test", state->test, "CSV of the tested codec")->required();
+    app->add_option("--interpolation", state->interpolation, "cubic (VCEG-M33) or pchip")->capture_default_str();
+    app->add_flag("--json", state->json, "print the result as one JSON object");
+    commands.push_back({app, [state] {
+                          const auto anchor = metrics::read_rate_quality_csv(state->anchor);
+                          const auto test = metrics::read_rate_quality_csv(state->test);
+                          const auto how = metrics::parse_bd_interpolation(state->interpolation);
+                          const double rate = metrics::bd_rate(anchor, test, how), quality = metrics::bd_quality(anchor, test, how);
+                          report("bd-rate", {{"bd_rate_percent", rate}, {"bd_quality", quality}, {"interpolation", state->interpolation}},
+                                 "BD-rate " + fixed(rate) + " %  BD-quality " + fixed(quality) + "  (" +
+                                     state->interpolation + ")",
+                                 state->json);
+                          return 0;
+                        }});
+  }
+
+  {
+    struct State {
+      std::string weights, data = data::fashion_mnist_directory.string(), backend = "onednn", device = "cpu";
+      bool json = false;
+    };
+    auto state = std::make_shared<State>();
+    CLI::App* app = eval_app->add_subcommand("accuracy", "test accuracy of genlab's classifier (shipped or trained)");
+    app->add_option("--weights", state->weights, "weights or run file (default: the shipped classifier)");
+    app->add_option("--data", state->data, "IDX directory with a t10k test set")->capture_default_str();
+    app->add_option("--backend", state->backend, "tensor backend")->capture_default_str();
+    app->add_option("--device", state->device, "device")->capture_default_str();
+    app->add_flag("--json", state->json, "print the result as one JSON object");
+    commands.push_back({app, [state] {
+                          const fs::path weights = state->weights.empty() ? eval::shipped_classifier_weights() : fs::path(state->weights);
+                          const double accuracy = with_backend(state->backend, [&]<class B>() {
+                            return classifier::test_accuracy<B>(weights, state->data, state->device);
+                          });
+                          report("accuracy", {{"accuracy", accuracy}, {"weights", weights.string()}, {"data", state->data}},
+                                 "accuracy " + fixed(accuracy * 100, 2) + " %  (" + weights.string() + " on " + state->data + ")",
+                                 state->json);
+                          return 0;
+                        }});
+  }
+  return commands;
+}
+
+}  // namespace genlab::cli
