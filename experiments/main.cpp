@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
       add_train_dcgan(*train),
       add_sample_dcgan(*sample),
       add_train_classifier(*train),
+      add_train_pga(*train),
+      add_sample_pga(*sample),
       add_texto(app),
   };
   for (Command& command : add_eval(app)) commands.push_back(std::move(command));

@@ -26,6 +26,8 @@ Command add_train_dcgan(CLI::App& parent);
 Command add_sample_dcgan(CLI::App& parent);
 Command add_demo(CLI::App& parent);
 Command add_train_classifier(CLI::App& parent);
+Command add_train_pga(CLI::App& parent);
+Command add_sample_pga(CLI::App& parent);
 // `genlab eval` and its metric subcommands.
 std::vector<Command> add_eval(CLI::App& parent);
 Command add_texto(CLI::App& parent);

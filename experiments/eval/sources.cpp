@@ -11,6 +11,7 @@
 #include "genlab/io/weights.hpp"
 #include "genlab/metrics/feature_statistics_file.hpp"
 #include "models/dcgan/dcgan.hpp"
+#include "models/pga/pga.hpp"
 
 namespace genlab::eval {
 namespace fs = std::filesystem;
@@ -107,8 +108,12 @@ data::ImageDataset sample_run(const fs::path& run_file, const SampleOptions& opt
     batch = cli::with_backend(options.backend, [&]<class B>() {
       return dcgan::generate<B>(run_file, options.count, options.seed, options.device);
     });
+  else if (model == "pga")
+    batch = cli::with_backend(options.backend, [&]<class B>() {
+      return pga::generate<B>(run_file, options.count, options.seed, options.device);
+    });
   else
-    throw ConfigError("cannot draw samples from " + quoted(run_file) + ": genlab eval samples dcgan runs, not '" +
+    throw ConfigError("cannot draw samples from " + quoted(run_file) + ": genlab eval samples dcgan and pga runs, not '" +
                       model + "' ones");
   data::ImageDataset d{batch.shape[0], batch.shape[1], batch.shape[2], batch.shape[3], {}, {}, run_file.string()};
   d.pixels.resize(batch.images.size());

@@ -143,3 +143,40 @@ TEST_CASE("train, resume and sample from the command line, on both backends") {
   REQUIRE(sampled.exit_code == 0);
   CHECK(genlab::io::read_image(grid).width == 3 * 28 + 4 * 2);
 }
+
+TEST_CASE("train each PGA variant, resume it, and sample grids and test-image interpolations") {
+  TemporaryDirectory dir;
+  genlab::testing::write_idx_directory(dir / "data", 32, true);
+  const std::string common = " --data " + quoted(dir / "data") + " --width 8 --batch-size 8 --threads 1";
+  for (const std::string variant : {"lpga", "vpga", "vae"}) {
+    INFO(variant);
+    const auto run = dir / (variant + ".h5");
+    const auto trained = run_genlab("train pga --variant " + variant + " --steps 2 --warmup-steps 1" + common + " --out " + quoted(run));
+    INFO(trained.output);
+    REQUIRE(trained.exit_code == 0);
+    const auto resumed = run_genlab("train pga --steps 3 --resume" + common + " --out " + quoted(run));
+    INFO(resumed.output);
+    REQUIRE(resumed.exit_code == 0);
+    const auto file = genlab::io::RunFile::open(run);
+    CHECK(file.checkpoint()->step == 3);
+    CHECK(file.header().at("variant") == genlab::AttributeValue(variant));  // --resume kept the variant
+
+    const auto grid = dir / (variant + "-grid.png");
+    REQUIRE(run_genlab("sample pga --checkpoint " + quoted(run) + " --grid 2x3 --out " + quoted(grid)).exit_code == 0);
+    CHECK(genlab::io::read_image(grid).width == 3 * 28 + 4 * 2);
+    const auto walk = dir / (variant + "-walk.png");
+    const auto sampled = run_genlab("sample pga --checkpoint " + quoted(run) + " --grid 2x5 --interpolate --out " + quoted(walk));
+    INFO(sampled.output);
+    REQUIRE(sampled.exit_code == 0);
+    CHECK(genlab::io::read_image(walk).height == 2 * 28 + 3 * 2);
+  }
+  const auto wrong_model = run_genlab("sample pga --checkpoint " + quoted(dir / "missing.h5"));
+  CHECK(wrong_model.exit_code == 1);
+  CHECK_THAT(wrong_model.output, Catch::Contains("missing.h5"));
+  const auto wrong_variant = run_genlab("train pga --variant gan --steps 1" + common);
+  CHECK(wrong_variant.exit_code == 1);
+  CHECK_THAT(wrong_variant.output, Catch::Contains("variant") && Catch::Contains("lpga"));
+  const auto narrow = run_genlab("sample pga --checkpoint " + quoted(dir / "lpga.h5") + " --grid 2x2 --interpolate");
+  CHECK(narrow.exit_code == 1);
+  CHECK_THAT(narrow.output, Catch::Contains("3 columns"));
+}

@@ -35,15 +35,28 @@ class Sgd {
     for (auto& s : slots_) s.param.zero_grad();
   }
 
+  // One step with the gradients accumulated in the parameters.
   void step() {
+    std::vector<Tensor<B>> gradients;
+    for (auto& s : slots_) gradients.push_back(s.param.grad());
+    step(gradients);
+  }
+
+  // One step with given gradients, one per parameter in the order they were given (undefined ones
+  // are skipped), as TensorFlow's apply_gradients: for models whose parameter groups follow
+  // different losses (PGA's encoder and decoder), each group's gradients from ops::gradients.
+  void step(const std::vector<Tensor<B>>& gradients) {
+    if (gradients.size() != slots_.size())
+      throw ShapeError("SGD step: " + std::to_string(gradients.size()) + " gradients for " +
+                       std::to_string(slots_.size()) + " parameters");
     const bool first = step_ == 0;
     ++step_;
     SgdStep update{options_.lr, options_.momentum, options_.weight_decay, options_.nesterov, first};
-    for (auto& s : slots_) {
-      const Tensor<B> g = s.param.grad();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const Tensor<B>& g = gradients[i];
       if (!g.defined()) continue;
-      update.lr = options_.lr * s.lr_multiplier;
-      B::sgd_update_(s.param.handle(), g.handle(), s.momentum_buffer.handle(), update);
+      update.lr = options_.lr * slots_[i].lr_multiplier;
+      B::sgd_update_(slots_[i].param.handle(), g.handle(), slots_[i].momentum_buffer.handle(), update);
     }
   }
 
