@@ -22,6 +22,8 @@
 #include "backends/libtorch/libtorch_backend.hpp"
 #include "backends/onednn/onednn_backend.hpp"
 #include "genlab/core/rng.hpp"
+#include "genlab/features/domain_classifier.hpp"
+#include "genlab/features/inception.hpp"
 #include "genlab/metrics/frechet_distance.hpp"
 #include "genlab/metrics/kernel_inception_distance.hpp"
 #include "genlab/metrics/ms_ssim.hpp"
@@ -139,6 +141,37 @@ void ms_ssim_256(benchmark::State& state) {
 }
 BENCHMARK_TEMPLATE(ms_ssim_256, OneDnn)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_TEMPLATE(ms_ssim_256, LibTorch)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Feature extraction, forward only in float32: the classifier on batches of 500 28x28 grey images
+// and the FID Inception-v3 on batches of 16 299x299 RGB images (random weights: the time does not
+// depend on their values).
+template <Backend B, class Network, class Features>
+void feature_throughput(benchmark::State& state, const Shape& shape, Features features) {
+  B::set_num_threads(static_cast<int>(state.range(0)));
+  Rng rng(4);
+  Network net(rng);
+  nn::set_training(net, false);
+  const Tensor<B> images = ops::rand<B>(shape, rng, -1.0, 1.0);
+  NoGradGuard<B> no_grad;
+  for (int i = 0; i < 2; ++i) benchmark::DoNotOptimize(features(net(images)).to_host());
+  for (auto _ : state) benchmark::DoNotOptimize(features(net(images)).to_host());
+  state.counters["images/s"] =
+      benchmark::Counter(static_cast<double>(shape[0] * state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["threads"] = static_cast<double>(state.range(0));
+  state.SetLabel(std::string(B::name));
+}
+template <Backend B>
+void classifier_features(benchmark::State& state) {
+  feature_throughput<B, features::DomainClassifier<B>>(state, {500, 1, 28, 28}, [](const auto& out) { return out.features; });
+}
+template <Backend B>
+void inception_features(benchmark::State& state) {
+  feature_throughput<B, features::FidInceptionV3<B>>(state, {16, 3, 299, 299}, [](const auto& out) { return out.pool; });
+}
+BENCHMARK_TEMPLATE(classifier_features, OneDnn)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(classifier_features, LibTorch)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(inception_features, OneDnn)->Arg(2)->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
+BENCHMARK_TEMPLATE(inception_features, LibTorch)->Arg(2)->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
 
 }  // namespace
 

@@ -108,6 +108,20 @@ TEST_CASE("learning-rate schedules give the published factors") {
   CHECK(linear(300) == 0.0);
 }
 
+TEMPLATE_TEST_CASE("SGD steps with given gradients as it does with accumulated ones, skipping undefined ones", "", OneDnn, LibTorch) {
+  using B = TestType;
+  const optim::SgdOptions o{.lr = 0.1, .momentum = 0.9};
+  const auto accumulated = run<B, optim::Sgd<B>>(o);
+  std::vector<float> start{1.0f, -2.0f};
+  auto p = ops::from_host<B>(std::span<const float>(start), {2}).requires_grad_();
+  auto frozen = ops::full<B>({1}, 3.0).requires_grad_();
+  optim::Sgd<B> sgd({{"p", p}, {"frozen", frozen}}, o);
+  for (const auto& g : gradients) sgd.step({ops::from_host<B>(std::span<const float>(g), {2}), Tensor<B>{}});
+  CHECK(p.to_host() == accumulated);
+  CHECK(frozen.item() == 3.0);
+  CHECK_THROWS_WITH(sgd.step({Tensor<B>{}}), Catch::Contains("1 gradients for 2 parameters"));
+}
+
 TEMPLATE_TEST_CASE("parameter groups scale the learning rate of their parameters", "", OneDnn, LibTorch) {
   using B = TestType;
   auto a = ops::full<B>({1}, 1.0).requires_grad_();
