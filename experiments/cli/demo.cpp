@@ -7,6 +7,7 @@
 #include "experiments/cli/command.hpp"
 #include "experiments/eval/features.hpp"
 #include "genlab/io/image.hpp"
+#include "genlab/metrics/feature_statistics.hpp"
 #include "genlab/metrics/frechet_distance.hpp"
 #include "models/dcgan/dcgan.hpp"
 #include "models/pga/pga.hpp"
@@ -14,17 +15,14 @@
 namespace genlab::cli {
 namespace {
 
-// FID of `samples` images from a run file against the test set, on the shipped classifier's features.
-double fid_against_test_set(const std::filesystem::path& run_file, const std::string& data, int64_t samples) {
+// Feature statistics on the shipped classifier's features: of the test set, or of `samples`
+// images drawn from a run file.
+metrics::FeatureStatistics classifier_statistics(const eval::Source& source, data::Split split, int64_t samples,
+                                                 const std::string& label) {
   const eval::Extractor classifier;
-  const auto input = eval::network_input(classifier);
-  const auto real = eval::load_images({eval::SourceKind::idx, data}, data::Split::test, {}, input);
-  const auto fake = eval::load_images({eval::SourceKind::run_file, run_file}, data::Split::train, {samples, 0, "onednn", "cpu"}, input);
-  auto statistics = [&](const data::ImageDataset& images, const std::string& label) {
-    const auto set = eval::extract_features<OneDnn>(images, classifier, 500, "cpu", label);
-    return metrics::feature_statistics(metrics::FeatureMatrix(set.features, label));
-  };
-  return metrics::frechet_distance(statistics(real, "test-set features"), statistics(fake, run_file.stem().string() + " features"));
+  const auto images = eval::load_images(source, split, {samples, 0, "onednn", "cpu"}, eval::network_input(classifier));
+  const auto set = eval::extract_features<OneDnn>(images, classifier, 500, "cpu", label);
+  return metrics::feature_statistics(metrics::FeatureMatrix(set.features, label));
 }
 
 // The two grids next to each other, with a gap.
@@ -104,8 +102,13 @@ Command add_demo(CLI::App& parent) {
     const auto both = dir / "side-by-side.png";
     io::write_png(both, side_by_side(io::read_image(gan_samples), io::read_image(pga_samples)));
 
-    const double gan_fid = fid_against_test_set(gan_run, state->data, state->samples);
-    const double pga_fid = fid_against_test_set(pga_run, state->data, state->samples);
+    const auto test_set = classifier_statistics({eval::SourceKind::idx, state->data}, data::Split::test, 0, "test-set features");
+    auto fid_of = [&](const std::filesystem::path& run) {
+      return metrics::frechet_distance(
+          test_set, classifier_statistics({eval::SourceKind::run_file, run}, data::Split::train, state->samples,
+                                          run.stem().string() + " features"));
+    };
+    const double gan_fid = fid_of(gan_run), pga_fid = fid_of(pga_run);
 
     std::cout << std::fixed << std::setprecision(2) << "\n"
               << "| model | steps | seconds | FID (" << state->samples << " samples vs the test set, classifier features) |\n"
