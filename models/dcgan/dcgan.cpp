@@ -5,6 +5,7 @@
 #include "genlab/config/size.hpp"
 #include "genlab/data/load.hpp"
 #include "genlab/train/device.hpp"
+#include "genlab/train/generate.hpp"
 #include "models/dcgan/training.hpp"
 #ifdef GENLAB_WITH_LIBTORCH
 #include "backends/libtorch/libtorch_backend.hpp"
@@ -107,17 +108,12 @@ data::Batch generate(const std::filesystem::path& run_file, int64_t count, uint6
   const TensorOptions options = tensor_options<B>(device);
   auto [generator, model] = load_generator<B>(run_file, options);
   Rng rng = Rng(seed).fork(streams::sample_noise);
-  data::Batch out;
-  out.shape = {count, model.channels, model.image_size, model.image_size};
   NoGradGuard<B> no_grad;
-  for (int64_t start = 0; start < count; start += 256) {
-    const int64_t n = std::min<int64_t>(256, count - start);
+  return train::generate_in_batches({model.channels, model.image_size, model.image_size}, count, [&](int64_t n) {
     std::vector<float> z(n * model.latent_dim);
     rng.fill_normal(std::span<float>(z));
-    const auto images = generator(ops::from_host<B>(std::span<const float>(z), {n, model.latent_dim}, options)).to_host();
-    out.images.insert(out.images.end(), images.begin(), images.end());
-  }
-  return out;
+    return generator(ops::from_host<B>(std::span<const float>(z), {n, model.latent_dim}, options)).to_host();
+  });
 }
 
 template train::FitSummary train<OneDnn>(const DcganConfig&, const train::RunOptions&);

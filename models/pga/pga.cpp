@@ -5,6 +5,7 @@
 #include "genlab/config/size.hpp"
 #include "genlab/data/load.hpp"
 #include "genlab/train/device.hpp"
+#include "genlab/train/generate.hpp"
 #include "models/pga/training.hpp"
 #ifdef GENLAB_WITH_LIBTORCH
 #include "backends/libtorch/libtorch_backend.hpp"
@@ -132,15 +133,11 @@ data::Batch generate(const std::filesystem::path& run_file, int64_t count, uint6
   const TensorOptions options = tensor_options<B>(device);
   Loaded<B> model = load<B>(run_file, options);
   Rng rng = Rng(seed).fork(streams::sample_noise);
-  data::Batch out;
-  out.shape = {count, model.config.channels, model.config.image_size, model.config.image_size};
+  const PgaConfig& c = model.config;
   NoGradGuard<B> no_grad;
-  for (int64_t start = 0; start < count; start += 256) {
-    const int64_t n = std::min<int64_t>(256, count - start);
-    const auto images = model.decoder(ops::randn<B>({n, model.config.latent_dim}, rng, options)).to_host();
-    out.images.insert(out.images.end(), images.begin(), images.end());
-  }
-  return out;
+  return train::generate_in_batches({c.channels, c.image_size, c.image_size}, count, [&](int64_t n) {
+    return model.decoder(ops::randn<B>({n, c.latent_dim}, rng, options)).to_host();
+  });
 }
 
 template train::FitSummary train<OneDnn>(const PgaConfig&, const train::RunOptions&);

@@ -118,6 +118,18 @@ TEST_CASE("genlab eval fid measures samples drawn from a DCGAN run file against 
   CHECK(std::isfinite(fid["value"].get<double>()));
   CHECK(fid["value"].get<double>() > 0);
   CHECK_THAT(fid["fake"].get<std::string>(), Catch::Contains("dcgan"));
+
+  // PGA runs are sampled the same way; the same seed draws the same samples.
+  const auto pga = run_genlab("train pga --variant vpga --width 8 --steps 2 --batch-size 16 --data " + quoted(dir / "idx") +
+                              " --out " + quoted(dir / "pga.h5"));
+  INFO(pga.output);
+  REQUIRE(pga.exit_code == 0);
+  const std::string pga_fid = "eval fid --json --samples 300 --real " + quoted(dir / "folder") + " --fake " + quoted(dir / "pga.h5");
+  const auto first = json_result(run_genlab(pga_fid)), second = json_result(run_genlab(pga_fid));
+  CHECK(first["fake_count"] == 300);  // more than one batch of 256
+  CHECK(std::isfinite(first["value"].get<double>()));
+  CHECK(first["value"] == second["value"]);
+  CHECK_THAT(first["fake"].get<std::string>(), Catch::Contains("pga"));
 }
 
 TEST_CASE("genlab eval psnr of two constant images has its closed form") {
