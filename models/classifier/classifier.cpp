@@ -136,10 +136,7 @@ TrainResult train(const ClassifierConfig& config, const train::RunOptions& run) 
   check_28x28_grey(training_set);
   if (training_set.labels.empty()) throw ConfigError("the training set " + training_set.source + " has no labels");
   const data::BatchSampler batches(training_set, config.batch_size, Rng(config.seed).fork(streams::data_order));
-  const Attributes header{{"model", std::string("classifier")},
-                          {"backend", std::string(B::name)},
-                          {"device", to_string(options.device)},
-                          {"dataset", training_set.source}};
+  const Attributes header = train::run_header("classifier", B::name, options.device, training_set.source);
   auto [file, checkpoint] = train::open_run(run, header, config::to_attributes(config));
   int64_t total_steps = config.epochs * batches.batches_per_epoch();
   if (config.steps > 0) total_steps = std::min(total_steps, config.steps);

@@ -29,10 +29,7 @@ train::FitSummary train(const DcganConfig& config, const train::RunOptions& run)
                       " --channels " + std::to_string(dataset.channels) + ", or an image folder as --data");
   const data::BatchSampler batches(dataset, config.batch_size, Rng(config.seed).fork(streams::data_order));
 
-  const Attributes header{{"model", std::string("dcgan")},
-                          {"backend", std::string(B::name)},
-                          {"device", to_string(options.device)},
-                          {"dataset", dataset.source}};
+  const Attributes header = train::run_header("dcgan", B::name, options.device, dataset.source);
   auto [file, checkpoint] = train::open_run(run, header, config::to_attributes(config));
   DcganTraining<B> task(config, options);
   return train::fit(task, batches, config, file, checkpoint, "dcgan");
@@ -65,17 +62,12 @@ std::vector<float> latent_codes(int64_t rows, int64_t cols, int64_t dim, bool in
 // The generator of a run file's checkpoint, in evaluation mode, and the config it was trained with.
 template <Backend B>
 std::pair<Generator<B>, DcganConfig> load_generator(const std::filesystem::path& run_file, const TensorOptions& options) {
-  const auto checkpoint = io::read_checkpoint(run_file);
-  if (!checkpoint) throw IoError("'" + run_file.string() + "' holds no checkpoint yet");
-  const io::RunFile run = io::RunFile::open(run_file);
-  const auto model_name = run.header().find("model");
-  if (model_name == run.header().end() || model_name->second != AttributeValue(std::string("dcgan")))
-    throw IoError("'" + run_file.string() + "' is not a DCGAN run file");
-  const DcganConfig model = config::from_attributes<DcganConfig>(run.config());
+  const train::TrainedRun run = train::read_trained_run(run_file, "dcgan", "DCGAN");
+  const DcganConfig model = config::from_attributes<DcganConfig>(run.config);
   Rng unused(0);
   Generator<B> generator(model, unused, options);
   try {
-    nn::load_state_dict(generator, train::group(*checkpoint, "generator"));
+    nn::load_state_dict(generator, train::group(run.checkpoint, "generator"));
   } catch (const ShapeError& e) {
     throw IoError("cannot load the generator of '" + run_file.string() + "': " + e.what() +
                   " (a run file written by an older genlab, or by another model?)");
@@ -98,9 +90,7 @@ std::filesystem::path sample(const SampleConfig& config) {
   NoGradGuard<B> no_grad;
   const Tensor<B> images =
       generator(ops::from_host<B>(std::span<const float>(z), {grid.first * grid.second, model.latent_dim}, options));
-  io::write_png(config.out, io::make_grid(images.to_host(), images.shape(), static_cast<int>(grid.first),
-                                          static_cast<int>(grid.second)));
-  return config.out;
+  return train::write_sample_grid(config, images.to_host(), images.shape(), grid);
 }
 
 template <Backend B>

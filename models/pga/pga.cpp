@@ -36,18 +36,13 @@ struct Loaded {
 
 template <Backend B>
 Loaded<B> load(const std::filesystem::path& run_file, const TensorOptions& options) {
-  const auto checkpoint = io::read_checkpoint(run_file);
-  if (!checkpoint) throw IoError("'" + run_file.string() + "' holds no checkpoint yet");
-  const io::RunFile run = io::RunFile::open(run_file);
-  const auto model_name = run.header().find("model");
-  if (model_name == run.header().end() || model_name->second != AttributeValue(std::string("pga")))
-    throw IoError("'" + run_file.string() + "' is not a PGA run file");
-  const PgaConfig config = config::from_attributes<PgaConfig>(run.config()).resolved();
+  const train::TrainedRun run = train::read_trained_run(run_file, "pga", "PGA");
+  const PgaConfig config = config::from_attributes<PgaConfig>(run.config).resolved();
   Rng unused(0);
   Loaded<B> out{config, Encoder<B>(config, config.variant != "lpga", unused, options), Decoder<B>(config, unused, options)};
   try {
-    nn::load_state_dict(out.encoder, train::group(*checkpoint, "encoder"));
-    nn::load_state_dict(out.decoder, train::group(*checkpoint, "decoder"));
+    nn::load_state_dict(out.encoder, train::group(run.checkpoint, "encoder"));
+    nn::load_state_dict(out.decoder, train::group(run.checkpoint, "decoder"));
   } catch (const ShapeError& e) {
     throw IoError("cannot load the networks of '" + run_file.string() + "': " + e.what());
   }
@@ -100,11 +95,8 @@ train::FitSummary train(const PgaConfig& given, const train::RunOptions& run) {
   const TensorOptions options = tensor_options<B>(config.device);
   const data::ImageDataset dataset = read_data(config, data::Split::train);
   const data::BatchSampler batches(dataset, config.batch_size, Rng(config.seed).fork(streams::data_order));
-  const Attributes header{{"model", std::string("pga")},
-                          {"variant", config.variant},
-                          {"backend", std::string(B::name)},
-                          {"device", to_string(options.device)},
-                          {"dataset", dataset.source}};
+  Attributes header = train::run_header("pga", B::name, options.device, dataset.source);
+  header["variant"] = config.variant;
   auto [file, checkpoint] = train::open_run(run, header, config::to_attributes(config));
   PgaTraining<B> task(config, options);
   return train::fit(task, batches, config, file, checkpoint, config.variant);
@@ -123,9 +115,7 @@ std::filesystem::path sample(const train::SampleConfig& config) {
   const Tensor<B> images = config.interpolate
                                ? interpolation_rows(model, grid.first, grid.second, rng, options)
                                : model.decoder(ops::randn<B>({grid.first * grid.second, model.config.latent_dim}, rng, options));
-  io::write_png(config.out, io::make_grid(images.to_host(), images.shape(), static_cast<int>(grid.first),
-                                          static_cast<int>(grid.second)));
-  return config.out;
+  return train::write_sample_grid(config, images.to_host(), images.shape(), grid);
 }
 
 template <Backend B>

@@ -20,4 +20,14 @@ OpenedRun open_run(const RunOptions& options, const Attributes& header, const At
   return {io::RunFile::create(options.out, header, config, options.overwrite), std::nullopt};
 }
 
+TrainedRun read_trained_run(const std::filesystem::path& path, const std::string& model, const std::string& display_name) {
+  auto checkpoint = io::read_checkpoint(path);
+  if (!checkpoint) throw IoError("'" + path.string() + "' holds no checkpoint yet");
+  const io::RunFile run = io::RunFile::open(path);
+  const auto name = run.header().find("model");
+  if (name == run.header().end() || name->second != AttributeValue(model))
+    throw IoError("'" + path.string() + "' is not a " + display_name + " run file");
+  return {std::move(*checkpoint), run.config()};
+}
+
 }  // namespace genlab::train

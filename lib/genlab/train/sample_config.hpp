@@ -1,9 +1,13 @@
 #pragma once
 // The settings of `genlab sample <model>`: a grid of samples from a run file's checkpoint.
+#include <filesystem>
+#include <span>
 #include <string>
 #include <tuple>
 
 #include "genlab/config/config.hpp"
+#include "genlab/config/size.hpp"
+#include "genlab/io/image.hpp"
 
 namespace genlab::train {
 
@@ -32,5 +36,12 @@ struct SampleConfig {
         field(&SampleConfig::threads, "threads", "CPU threads (0: all cores)", config::at_least(0)));
   }
 };
+
+// Writes `images` [rows * cols, C, H, W] in [-1, 1] as the rows x cols grid to config.out; returns it.
+inline std::filesystem::path write_sample_grid(const SampleConfig& config, std::span<const float> images, const Shape& shape,
+                                               const config::Size2& grid) {
+  io::write_png(config.out, io::make_grid(images, shape, static_cast<int>(grid.first), static_cast<int>(grid.second)));
+  return config.out;
+}
 
 }  // namespace genlab::train
