@@ -255,6 +255,50 @@ TEST_CASE("images are stored per step as HDF5 images", "[io][run_file]") {
   }
 }
 
+TEST_CASE("metrics are series of their own beside the scalars, and truncate_after drops later ones", "[io][run_file]") {
+  TempDir dir;
+  const fs::path path = dir.path / "run.h5";
+  RunFile run = RunFile::create(path, header, config);
+  run.add_scalar("loss", 500, 0.5);
+  run.add_metric("fid", 500, 31.25);
+  run.add_metric("fid", 1000, 24.5);
+  run.commit();
+
+  const RunFile reopened = RunFile::open(path);
+  CHECK(reopened.metric_names() == std::vector<std::string>{"fid"});
+  CHECK(reopened.metrics("fid") == points({{500, 31.25}, {1000, 24.5}}));
+  CHECK(reopened.scalar_names() == std::vector<std::string>{"loss"});
+  CHECK(reopened.metrics("loss").empty());
+  Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  CHECK(has_link(file, "/metrics/fid"));
+
+  run.truncate_after(700);
+  run.commit();
+  CHECK(RunFile::open(path).metrics("fid") == points({{500, 31.25}}));
+}
+
+TEST_CASE("images read back with their steps, and a missing one is an error naming it", "[io][run_file]") {
+  TempDir dir;
+  const fs::path path = dir.path / "run.h5";
+  RunFile run = RunFile::create(path, header, config);
+  const Image grey = test_image(3, 2, 1, 1), color = test_image(2, 3, 3, 2);
+  run.add_image("samples", 10, grey);
+  run.add_image("samples", 20, color);
+  run.commit();
+
+  const RunFile reopened = RunFile::open(path);
+  CHECK(reopened.image_names() == std::vector<std::string>{"samples"});
+  CHECK(reopened.image_steps("samples") == std::vector<int64_t>{10, 20});
+  CHECK(reopened.image_steps("missing").empty());
+  const Image back = reopened.image("samples", 20);
+  CHECK(back.width == 2);
+  CHECK(back.height == 3);
+  CHECK(back.channels == 3);
+  CHECK(back.pixels == color.pixels);
+  CHECK(reopened.image("samples", 10).pixels == grey.pixels);
+  CHECK_THROWS_WITH(reopened.image("samples", 30), Catch::Contains("no image images/samples/00000030"));
+}
+
 TEST_CASE("images that do not match their size are refused when logged", "[io][run_file]") {
   TempDir dir;
   RunFile run = RunFile::create(dir.path / "run.h5", header, config);

@@ -85,11 +85,11 @@ std::vector<ScalarPoint> read_points(hid_t series) {
   return points;
 }
 
-std::vector<ScalarPoint> read_series(hid_t file, const std::string& name) {
-  if (!h5::has_child(file, "scalars")) return {};
-  h5::Handle scalars = h5::open_group(file, "scalars");
-  if (!h5::has_child(scalars, name)) return {};
-  return read_points(h5::open_dataset(scalars, name));
+std::vector<ScalarPoint> read_series(hid_t file, const std::string& group_name, const std::string& name) {
+  if (!h5::has_child(file, group_name)) return {};
+  h5::Handle group = h5::open_group(file, group_name);
+  if (!h5::has_child(group, name)) return {};
+  return read_points(h5::open_dataset(group, name));
 }
 
 void append_points(hid_t scalars, const std::string& name, const std::vector<ScalarPoint>& points) {
@@ -356,7 +356,12 @@ RunFile RunFile::open(const fs::path& path) {
 
 void RunFile::add_scalar(const std::string& name, int64_t step, double value) {
   check_log_name(path_, "scalar", name);
-  pending_scalars_[name].push_back({step, value});
+  pending_series_["scalars"][name].push_back({step, value});
+}
+
+void RunFile::add_metric(const std::string& name, int64_t step, double value) {
+  check_log_name(path_, "metric", name);
+  pending_series_["metrics"][name].push_back({step, value});
 }
 
 void RunFile::add_image(const std::string& name, int64_t step, const Image& image) {
@@ -366,8 +371,8 @@ void RunFile::add_image(const std::string& name, int64_t step, const Image& imag
 
 void RunFile::truncate_after(int64_t step) {
   truncate_after_ = std::min(truncate_after_.value_or(step), step);
-  for (auto& [name, points] : pending_scalars_)
-    std::erase_if(points, [&](const ScalarPoint& p) { return p.step > step; });
+  for (auto& [group, series] : pending_series_)
+    for (auto& [name, points] : series) std::erase_if(points, [&](const ScalarPoint& p) { return p.step > step; });
   for (auto& [name, images] : pending_images_)
     std::erase_if(images, [&](const auto& image) { return image.first > step; });
 }
@@ -376,19 +381,21 @@ namespace {
 
 // Truncation first: points logged after truncate_after() are the run's new history.
 void write_pending(hid_t file, std::optional<int64_t> truncate_after,
-                   const std::map<std::string, std::vector<ScalarPoint>>& scalars,
+                   const std::map<std::string, std::map<std::string, std::vector<ScalarPoint>>>& series,
                    const std::map<std::string, std::vector<std::pair<int64_t, Image>>>& images) {
   if (truncate_after) {
-    if (h5::has_child(file, "scalars")) {
-      h5::Handle group = h5::open_group(file, "scalars");
-      for (const std::string& name : h5::child_names(group))
-        truncate_series(h5::open_dataset(group, name), *truncate_after);
-    }
+    for (const char* group_name : {"scalars", "metrics"})
+      if (h5::has_child(file, group_name)) {
+        h5::Handle group = h5::open_group(file, group_name);
+        for (const std::string& name : h5::child_names(group))
+          truncate_series(h5::open_dataset(group, name), *truncate_after);
+      }
     if (h5::has_child(file, "images")) truncate_images(h5::open_group(file, "images"), *truncate_after);
   }
-  if (!scalars.empty()) {
-    h5::Handle group = h5::require_group(file, "scalars");
-    for (const auto& [name, points] : scalars) append_points(group, name, points);
+  for (const auto& [group_name, named] : series) {
+    if (named.empty()) continue;
+    h5::Handle group = h5::require_group(file, group_name);
+    for (const auto& [name, points] : named) append_points(group, name, points);
   }
   if (!images.empty()) {
     h5::Handle group = h5::require_group(file, "images");
@@ -402,38 +409,89 @@ void write_pending(hid_t file, std::optional<int64_t> truncate_after,
 }  // namespace
 
 void RunFile::commit(const Checkpoint* checkpoint) {
-  if (!checkpoint && !truncate_after_ && pending_scalars_.empty() && pending_images_.empty()) return;
+  if (!checkpoint && !truncate_after_ && pending_series_.empty() && pending_images_.empty()) return;
   replace_file(path_, [&](const fs::path& tmp) {
     copy_file_to(path_, tmp);
     h5::Handle file = h5::open_file(tmp, true);
-    write_pending(file, truncate_after_, pending_scalars_, pending_images_);
+    write_pending(file, truncate_after_, pending_series_, pending_images_);
     if (checkpoint) write_checkpoint(file, *checkpoint);
     file.close();
   });
-  pending_scalars_.clear();
+  pending_series_.clear();
   pending_images_.clear();
   truncate_after_.reset();
 }
 
-std::vector<std::string> RunFile::scalar_names() const {
+std::vector<std::string> RunFile::series_names(const std::string& group) const {
   std::set<std::string> names;
   in_file("read", path_, [&] {
     h5::Handle file = open_run_file(path_);
-    if (h5::has_child(file, "scalars")) {
-      const std::vector<std::string> stored = h5::child_names(h5::open_group(file, "scalars"));
+    if (h5::has_child(file, group)) {
+      const std::vector<std::string> stored = h5::child_names(h5::open_group(file, group));
       names.insert(stored.begin(), stored.end());
     }
   });
-  for (const auto& [name, points] : pending_scalars_) names.insert(name);
+  if (const auto pending = pending_series_.find(group); pending != pending_series_.end())
+    for (const auto& [name, points] : pending->second) names.insert(name);
   return {names.begin(), names.end()};
 }
 
-std::vector<ScalarPoint> RunFile::scalars(const std::string& name) const {
-  std::vector<ScalarPoint> points = in_file("read", path_, [&] { return read_series(open_run_file(path_), name); });
+std::vector<ScalarPoint> RunFile::series(const std::string& group, const std::string& name) const {
+  std::vector<ScalarPoint> points =
+      in_file("read", path_, [&] { return read_series(open_run_file(path_), group, name); });
   if (truncate_after_) std::erase_if(points, [&](const ScalarPoint& p) { return p.step > *truncate_after_; });
-  if (const auto pending = pending_scalars_.find(name); pending != pending_scalars_.end())
-    points.insert(points.end(), pending->second.begin(), pending->second.end());
+  if (const auto pending = pending_series_.find(group); pending != pending_series_.end())
+    if (const auto named = pending->second.find(name); named != pending->second.end())
+      points.insert(points.end(), named->second.begin(), named->second.end());
   return points;
+}
+
+std::vector<std::string> RunFile::scalar_names() const { return series_names("scalars"); }
+std::vector<ScalarPoint> RunFile::scalars(const std::string& name) const { return series("scalars", name); }
+std::vector<std::string> RunFile::metric_names() const { return series_names("metrics"); }
+std::vector<ScalarPoint> RunFile::metrics(const std::string& name) const { return series("metrics", name); }
+
+std::vector<std::string> RunFile::image_names() const {
+  return in_file("read", path_, [&] {
+    h5::Handle file = open_run_file(path_);
+    return h5::has_child(file, "images") ? h5::child_names(h5::open_group(file, "images")) : std::vector<std::string>{};
+  });
+}
+
+std::vector<int64_t> RunFile::image_steps(const std::string& name) const {
+  return in_file("read", path_, [&] {
+    std::vector<int64_t> steps;
+    h5::Handle file = open_run_file(path_);
+    if (!h5::has_child(file, "images")) return steps;
+    h5::Handle images = h5::open_group(file, "images");
+    if (!h5::has_child(images, name)) return steps;
+    for (const std::string& entry : h5::child_names(h5::open_group(images, name)))
+      if (const auto step = parse_step(entry)) steps.push_back(*step);
+    return steps;
+  });
+}
+
+Image RunFile::image(const std::string& name, int64_t step) const {
+  return in_file("read", path_, [&] {
+    h5::Handle file = open_run_file(path_);
+    const std::string where = "images/" + name + "/" + step_name(step);
+    if (!h5::has_child(file, "images")) throw h5::Failure("no image " + where);
+    h5::Handle images = h5::open_group(file, "images");
+    if (!h5::has_child(images, name)) throw h5::Failure("no image " + where);
+    h5::Handle series = h5::open_group(images, name);
+    if (!h5::has_child(series, step_name(step))) throw h5::Failure("no image " + where);
+    h5::Handle dataset = h5::open_dataset(series, step_name(step));
+    const Shape shape = h5::dataset_shape(dataset);
+    if ((shape.size() != 2 && shape.size() != 3) || (shape.size() == 3 && shape[2] != 1 && shape[2] != 3 && shape[2] != 4))
+      throw h5::Failure(where + ": shape " + to_string(shape) + " is not an image [H, W] or [H, W, C]");
+    Image image;
+    image.height = int(shape[0]);
+    image.width = int(shape[1]);
+    image.channels = shape.size() == 3 ? int(shape[2]) : 1;
+    image.pixels.resize(size_t(numel(shape)));
+    h5::read_dataset(dataset, H5T_NATIVE_UINT8, image.pixels.data());
+    return image;
+  });
 }
 
 std::optional<Checkpoint> RunFile::checkpoint() const { return read_checkpoint_of(path_); }

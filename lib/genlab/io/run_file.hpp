@@ -6,6 +6,7 @@
 //                          created (ISO 8601, UTC), and whatever the caller adds
 //   /config                one attribute per config field
 //   /scalars/<name>        compound {step: int64, value: float64}, chunked, unlimited length
+//   /metrics/<name>        the same, for evaluations of the run (FID at a checkpoint's step, ...)
 //   /images/<name>/<step>  uint8 [H, W, C] with CLASS=IMAGE (HDF5 image spec 1.2), <step> zero-padded
 //                          to 8 digits so that names sort by step
 //   /checkpoint            attributes: step and the checkpoint's attributes
@@ -58,18 +59,25 @@ class RunFile {
 
   // Buffered until the next commit().
   void add_scalar(const std::string& name, int64_t step, double value);
+  void add_metric(const std::string& name, int64_t step, double value);
   void add_image(const std::string& name, int64_t step, const Image& image);
 
   // Writes what is buffered and, when given, replaces the checkpoint; atomically (see above).
   void commit(const Checkpoint* checkpoint = nullptr);
 
-  // Drops logged scalars and images after `step`, in the file (at the next commit) and in the
+  // Drops logged scalars, metrics and images after `step`, in the file (at the next commit) and in the
   // buffers: a run resumed from an older checkpoint then logs those steps again.
   void truncate_after(int64_t step);
 
   // Reading what is on disk (committed), plus what is buffered for scalars.
   std::vector<std::string> scalar_names() const;
   std::vector<ScalarPoint> scalars(const std::string& name) const;
+  std::vector<std::string> metric_names() const;
+  std::vector<ScalarPoint> metrics(const std::string& name) const;
+  // Committed images only: the names under /images, the steps of one name, one image.
+  std::vector<std::string> image_names() const;
+  std::vector<int64_t> image_steps(const std::string& name) const;
+  Image image(const std::string& name, int64_t step) const;
   std::optional<Checkpoint> checkpoint() const;
 
  private:
@@ -77,7 +85,12 @@ class RunFile {
 
   std::filesystem::path path_;
   Attributes header_, config_;
-  std::map<std::string, std::vector<ScalarPoint>> pending_scalars_;
+  // Series not yet committed, by group ("scalars", "metrics") and name.
+  using PendingSeries = std::map<std::string, std::map<std::string, std::vector<ScalarPoint>>>;
+  std::vector<std::string> series_names(const std::string& group) const;
+  std::vector<ScalarPoint> series(const std::string& group, const std::string& name) const;
+
+  PendingSeries pending_series_;
   std::map<std::string, std::vector<std::pair<int64_t, Image>>> pending_images_;
   std::optional<int64_t> truncate_after_;
 };
