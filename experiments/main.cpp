@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       add_texto(app),
   };
   for (Command& command : add_eval(app)) commands.push_back(std::move(command));
+  for (Command& command : add_sweep(app)) commands.push_back(std::move(command));
 
   try {
     app.parse(argc, argv);

@@ -31,5 +31,7 @@ Command add_sample_pga(CLI::App& parent);
 // `genlab eval` and its metric subcommands.
 std::vector<Command> add_eval(CLI::App& parent);
 Command add_texto(CLI::App& parent);
+// `genlab sweep` and its `status` and `run` subcommands.
+std::vector<Command> add_sweep(CLI::App& parent);
 
 }  // namespace genlab::cli

@@ -12,6 +12,7 @@
 #include "experiments/eval/features.hpp"
 #include "genlab/data/image_folder.hpp"
 #include "genlab/io/image.hpp"
+#include "genlab/io/run_file.hpp"
 #include "genlab/io/weights.hpp"
 #include "genlab/metrics/bjontegaard.hpp"
 #include "genlab/metrics/dists.hpp"
@@ -90,7 +91,22 @@ struct Sides {
 Sides sides_of(const DistributionConfig& c, bool needs_real = true) {
   if (needs_real && c.real.empty()) throw ConfigError("missing --real: the source of the real images");
   if (c.fake.empty()) throw ConfigError("missing --fake: the source of the generated images");
-  return {needs_real ? eval::identify_source(c.real) : eval::Source{}, eval::identify_source(c.fake)};
+  Sides sides{needs_real ? eval::identify_source(c.real) : eval::Source{}, eval::identify_source(c.fake)};
+  if (c.record && sides.fake.kind != eval::SourceKind::run_file)
+    throw ConfigError("--record stores the value in the --fake run file, but --fake is the " + sides.fake.describe());
+  return sides;
+}
+
+// --record: the values join the --fake run's /metrics series at the step of the checkpoint that
+// made the samples, so `genlab compare` and sweeps can rank runs by them.
+void record_in_run(const DistributionConfig& c, const eval::Source& fake,
+                   const std::vector<std::pair<std::string, double>>& values) {
+  if (!c.record) return;
+  io::RunFile run = io::RunFile::open(fake.path);
+  const auto checkpoint = run.checkpoint();
+  if (!checkpoint) throw IoError("cannot record in '" + fake.path.string() + "': it has no checkpoint");
+  for (const auto& [name, value] : values) run.add_metric(name, checkpoint->step, value);
+  run.commit();
 }
 
 void report(const std::string& metric, const nlohmann::json& values, const std::string& text, bool json) {
@@ -213,6 +229,7 @@ std::vector<Command> add_eval(CLI::App& parent) {
                    fake.describe() + ": " + std::to_string(b.count) + "; " + c.features + " features, " +
                    std::to_string(a.dimensions()) + "-d)",
                c.json);
+        record_in_run(c, fake, {{"fid", terms.value()}});
       }));
 
   commands.push_back(distribution_command<eval::KidConfig>(
@@ -227,6 +244,7 @@ std::vector<Command> add_eval(CLI::App& parent) {
                "KID " + fixed(kid.mean, 6) + " +- " + fixed(kid.std, 6) + "  (" + std::to_string(c.subsets) +
                    " subsets; std with ddof 0; " + c.features + " features)",
                c.json);
+        record_in_run(c, fake, {{"kid", kid.mean}});
       }));
 
   commands.push_back(distribution_command<eval::PrecisionRecallConfig>(
@@ -239,6 +257,7 @@ std::vector<Command> add_eval(CLI::App& parent) {
         report("precision-recall", {{"precision", pr.precision}, {"recall", pr.recall}, {"k", c.k}},
                "precision " + fixed(pr.precision) + "  recall " + fixed(pr.recall) + "  (k = " + std::to_string(c.k) + ")",
                c.json);
+        record_in_run(c, fake, {{"precision", pr.precision}, {"recall", pr.recall}});
       }));
 
   commands.push_back(distribution_command<eval::InceptionScoreConfig>(
@@ -252,6 +271,7 @@ std::vector<Command> add_eval(CLI::App& parent) {
                "IS " + fixed(is.mean) + " +- " + fixed(is.std) + "  (" + std::to_string(c.splits) + " splits; " +
                    c.features + " classes)",
                c.json);
+        record_in_run(c, fake, {{"is", is.mean}});
       }));
 
   commands.push_back(paired_command(*eval_app, "psnr", "peak signal-to-noise ratio in dB, 8-bit range",

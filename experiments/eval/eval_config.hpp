@@ -37,6 +37,7 @@ struct DistributionConfig : RunSettings {
   int64_t samples = 10000;
   int64_t seed = 0;
   std::string cache_dir = "runs/cache";
+  bool record = false;
 
   template <class D>
   static auto fields() {
@@ -58,7 +59,9 @@ struct DistributionConfig : RunSettings {
             field<D, int64_t>(&D::seed, "seed", "seed of the samples drawn from a run file (and of KID's subsets)",
                               config::at_least(0)),
             field<D, std::string>(&D::cache_dir, "cache_dir",
-                                  "where features of image folders and IDX sets are kept between runs (empty: nowhere)")),
+                                  "where features of image folders and IDX sets are kept between runs (empty: nowhere)"),
+            field<D, bool>(&D::record, "record",
+                           "also store the value in the --fake run file, under /metrics/<metric> at its checkpoint's step")),
         RunSettings::fields<D>());
   }
 };

@@ -74,16 +74,6 @@ std::string display(const AttributeValue& value) {
       value);
 }
 
-// A TOML value. Doubles keep a decimal point ("1.0", not "1") so the file shows their type.
-std::string toml_literal(const AttributeValue& value) {
-  if (const double* number = std::get_if<double>(&value)) {
-    std::string text = format_number(*number);
-    const bool looks_like_integer = text.find_first_not_of("-0123456789") == std::string::npos;
-    return looks_like_integer ? text + ".0" : text;
-  }
-  return display(value);
-}
-
 bool admits_number(const Allowed& allowed, double value) {
   // Written so that NaN is outside every range.
   const bool above_min = !allowed.min || (allowed.min_exclusive ? value > *allowed.min : value >= *allowed.min);
@@ -249,6 +239,16 @@ toml::table parse_toml(const std::string& text, const std::string& source) {
 }
 
 }  // namespace
+
+// A TOML value. Doubles keep a decimal point ("1.0", not "1") so the file shows their type.
+std::string toml_literal(const AttributeValue& value) {
+  if (const double* number = std::get_if<double>(&value)) {
+    std::string text = format_number(*number);
+    const bool looks_like_integer = text.find_first_not_of("-0123456789") == std::string::npos;
+    return looks_like_integer ? text + ".0" : text;
+  }
+  return display(value);
+}
 
 std::string Allowed::describe() const {
   if (!choices.empty()) return "one of: " + join(choices, ", ");

@@ -66,6 +66,9 @@ Field<Config, T> field(T Config::*member, const char* name, const char* help, Al
 // "batch_size" -> "--batch-size"
 std::string option_name(const std::string& field_name);
 
+// A value as a TOML file writes it: 32, 0.0001, 1.0 (doubles keep their point), true, "onednn".
+std::string toml_literal(const AttributeValue& value);
+
 // Throws ConfigError "invalid value for 'lr' (--lr): -1; allowed: > 0".
 template <class Config>
 void validate(const Config& config);

@@ -1,7 +1,7 @@
 #pragma once
 // Ctrl-C (SIGINT) and SIGTERM (Slurm's time limit) during training ask the loop to stop after the
 // current step and write a checkpoint, instead of killing the process and losing the work since
-// the last one. A second signal exits at once.
+// the last one. A second signal, a second or more after the first, exits at once.
 namespace genlab::train {
 
 class InterruptGuard {
