@@ -2,7 +2,10 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -178,10 +181,18 @@ void check_each_setting_once(const SweepSpec& spec) {
   for (const auto& [name, d] : spec.random) note(name, "random");
 }
 
+// Four significant digits: run names stay readable, and a value reads back from its name exactly.
+double rounded(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return std::strtod(text, nullptr);
+}
+
 AttributeValue draw(const Distribution& d, Rng& rng) {
   switch (d.kind) {
-    case Distribution::Kind::uniform: return d.low + (d.high - d.low) * rng.uniform();
-    case Distribution::Kind::log_uniform: return std::exp(std::log(d.low) + (std::log(d.high) - std::log(d.low)) * rng.uniform());
+    case Distribution::Kind::uniform: return std::clamp(rounded(d.low + (d.high - d.low) * rng.uniform()), d.low, d.high);
+    case Distribution::Kind::log_uniform:
+      return std::clamp(rounded(std::exp(std::log(d.low) + (std::log(d.high) - std::log(d.low)) * rng.uniform())), d.low, d.high);
     case Distribution::Kind::int_uniform:
       return int64_t(d.low) + int64_t(rng.below(uint64_t(int64_t(d.high) - int64_t(d.low) + 1)));
     case Distribution::Kind::choice: return d.choices[rng.below(d.choices.size())];

@@ -3,7 +3,8 @@
 // a TOML file (docs/experiments.md):
 //
 //   [sweep]   name, train (the model)        [config]  settings every run shares
-//   [grid]    setting = [values...]          [random]  count, seed, setting = { uniform = [a, b] }
+//   [grid]    setting = [values...]          [random]  count, seed, setting = { uniform = [a, b] },
+//                                                      log_uniform, int_uniform, choice = [values...]
 //   [evaluate.<metric>]  options of `genlab eval <metric>` run on each finished run
 //   [slurm]   sbatch options, max_parallel, setup
 //
@@ -25,7 +26,7 @@ using Settings = std::vector<std::pair<std::string, AttributeValue>>;
 struct Distribution {
   enum class Kind { uniform, log_uniform, int_uniform, choice };
   Kind kind = Kind::uniform;
-  double low = 0, high = 0;             // uniform, log_uniform, int_uniform (inclusive)
+  double low = 0, high = 0;             // uniform, log_uniform (drawn to 4 significant digits), int_uniform (inclusive)
   std::vector<AttributeValue> choices;  // choice
 };
 
@@ -60,8 +61,9 @@ struct SweepSpec {
 SweepSpec parse_spec(const std::string& text, const std::string& source);
 SweepSpec read_spec(const std::filesystem::path& path);
 
-// The runs' overrides: every combination of the grid (the first key varies slowest), each with
-// `random_count` draws when [random] is given. Deterministic in the spec and its seed.
+// The runs' overrides: every combination of the grid (settings in alphabetical order, the first
+// varying slowest), each with `random_count` draws when [random] is given. Deterministic in the
+// spec and its seed.
 std::vector<Settings> expand(const SweepSpec& spec);
 
 // "lr=0.0001 batch_size=32": a run's label, from its overrides.

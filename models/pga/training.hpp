@@ -31,7 +31,8 @@ class PgaTraining {
         decoder_(config_, weights_rng_, options),
         encoder_parameters_(tensors_of(nn::parameters<B>(encoder_))),
         decoder_parameters_(tensors_of(nn::parameters<B>(decoder_))),
-        optimizer_(all_parameters(), {.lr = config_.lr, .momentum = config_.momentum}),
+        all_parameters_(tensors_of(named_parameters())),
+        optimizer_(named_parameters(), {.lr = config_.lr, .momentum = config_.momentum}),
         noise_rng_(Rng(config_.seed).fork(streams::noise)) {
     Rng fixed(Rng(config_.seed).fork(streams::sample_noise));
     fixed_latents_ = ops::randn<B>({snapshot_rows * snapshot_cols, config_.latent_dim}, fixed, options);
@@ -41,6 +42,7 @@ class PgaTraining {
   struct Losses {
     Tensor<B> encoder, decoder;
     train::Values terms;
+    bool one_objective = true;  // encoder and decoder minimise the same loss (the VAE, LPGA's warm-up)
   };
 
   Losses losses(const Tensor<B>& x) {
@@ -68,15 +70,18 @@ class PgaTraining {
     if (a * config_.zn_rec > 0) {
       const Tensor<B> zn = ops::randn<B>({n, d}, noise_rng_, options_);
       out.encoder = out.encoder + add("zn_rec", losses::mse(round_trip(encoder_, decoder_, zn), zn)) * config_.zn_rec;
+      out.one_objective = false;
     }
     if (a * config_.zh_rec > 0) {
       const Tensor<B> zh = mu.detach();
       out.encoder = out.encoder + add("zh_rec", losses::mse(round_trip(encoder_, decoder_, zh), zh)) * config_.zh_rec;
+      out.one_objective = false;
     }
     if (config_.variant == "lpga") {
       if (a * config_.nll > 0) {
         const Tensor<B> directions = ops::randn<B>({n, d}, noise_rng_, options_);
         out.encoder = out.encoder + add("nll_enc", nll_encoder(mu)) * config_.nll;
+        out.one_objective = false;
         const auto f = [&](const Tensor<B>& z) { return round_trip(encoder_, decoder_, z); };
         out.decoder = out.decoder + add("nll_dec", nll_decoder(f, mu, directions, jacobian_step(d))) * config_.nll;
       }
@@ -89,16 +94,23 @@ class PgaTraining {
       out.decoder = out.decoder + vrec;
     }
     out.encoder = out.encoder + add("vkld", mean_kl(mu, encoded.log_sigma_sq)) * config_.vkld;
+    out.one_objective = false;
     return out;
   }
 
   train::Values step(const data::Batch& batch) {
     const Tensor<B> x = ops::from_host<B>(std::span<const float>(batch.images), batch.shape, options_);
     Losses l = losses(x);
-    // The encoder's parameters take the gradient of enc_loss, the decoder's that of dec_loss.
-    std::vector<Tensor<B>> gradients = ops::gradients({l.encoder}, encoder_parameters_, {}, false, /*retain_graph=*/true);
-    const auto decoder_gradients = ops::gradients({l.decoder}, decoder_parameters_);
-    gradients.insert(gradients.end(), decoder_gradients.begin(), decoder_gradients.end());
+    // The encoder's parameters take the gradient of enc_loss, the decoder's that of dec_loss; one
+    // backward pass when the two are the same loss.
+    std::vector<Tensor<B>> gradients;
+    if (l.one_objective) {
+      gradients = ops::gradients({l.encoder}, all_parameters_);
+    } else {
+      gradients = ops::gradients({l.encoder}, encoder_parameters_, {}, false, /*retain_graph=*/true);
+      const auto decoder_gradients = ops::gradients({l.decoder}, decoder_parameters_);
+      gradients.insert(gradients.end(), decoder_gradients.begin(), decoder_gradients.end());
+    }
     optimizer_.step(gradients);
     NoGradGuard<B> no_grad;
     l.terms.emplace_back("enc_loss", l.encoder.item());
@@ -141,7 +153,7 @@ class PgaTraining {
   }
 
   // Encoder first, then decoder: the order of the gradients step() hands to SGD.
-  std::vector<nn::NamedTensor<B>> all_parameters() {
+  std::vector<nn::NamedTensor<B>> named_parameters() {
     std::vector<nn::NamedTensor<B>> out;
     for (auto& p : nn::parameters<B>(encoder_)) out.push_back({"encoder." + p.name, p.tensor});
     for (auto& p : nn::parameters<B>(decoder_)) out.push_back({"decoder." + p.name, p.tensor});
@@ -153,7 +165,7 @@ class PgaTraining {
   Rng weights_rng_;
   Encoder<B> encoder_;
   Decoder<B> decoder_;
-  std::vector<Tensor<B>> encoder_parameters_, decoder_parameters_;
+  std::vector<Tensor<B>> encoder_parameters_, decoder_parameters_, all_parameters_;  // all: encoder's, then decoder's
   optim::Sgd<B> optimizer_;
   Rng noise_rng_;
   Tensor<B> fixed_latents_;

@@ -255,7 +255,7 @@ TEST_CASE("images are stored per step as HDF5 images", "[io][run_file]") {
   }
 }
 
-TEST_CASE("metrics are series of their own beside the scalars, and truncate_after drops later ones", "[io][run_file]") {
+TEST_CASE("metrics are series of their own beside the scalars, one value per step, and truncate_after drops later ones", "[io][run_file]") {
   TempDir dir;
   const fs::path path = dir.path / "run.h5";
   RunFile run = RunFile::create(path, header, config);
@@ -272,9 +272,15 @@ TEST_CASE("metrics are series of their own beside the scalars, and truncate_afte
   Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   CHECK(has_link(file, "/metrics/fid"));
 
+  // Measured again at a step: the new value replaces the old one.
+  run.add_metric("fid", 1000, 20.0);
+  run.add_metric("fid", 250, 40.0);
+  run.commit();
+  CHECK(RunFile::open(path).metrics("fid") == points({{250, 40.0}, {500, 31.25}, {1000, 20.0}}));
+
   run.truncate_after(700);
   run.commit();
-  CHECK(RunFile::open(path).metrics("fid") == points({{500, 31.25}}));
+  CHECK(RunFile::open(path).metrics("fid") == points({{250, 40.0}, {500, 31.25}}));
 }
 
 TEST_CASE("images read back with their steps, and a missing one is an error naming it", "[io][run_file]") {

@@ -99,6 +99,22 @@ void append_points(hid_t scalars, const std::string& name, const std::vector<Sca
   h5::write_records(series, type, h5::series_length(series), points.data(), points.size());
 }
 
+// A metric measured again at a step (a re-run evaluation) replaces the value there: the series
+// stays one value per step, in step order. Metric series are short, so they are rewritten whole.
+void merge_points(hid_t group, const std::string& name, const std::vector<ScalarPoint>& points) {
+  std::map<int64_t, double> by_step;
+  if (h5::has_child(group, name))
+    for (const ScalarPoint& p : read_points(h5::open_dataset(group, name))) by_step[p.step] = p.value;
+  for (const ScalarPoint& p : points) by_step[p.step] = p.value;
+  std::vector<ScalarPoint> merged;
+  for (const auto& [step, value] : by_step) merged.push_back({step, value});
+  h5::Handle type = point_type();
+  h5::Handle series = h5::has_child(group, name) ? h5::open_dataset(group, name)
+                                                 : h5::create_series(group, name, type, scalar_chunk_length);
+  h5::resize_series(series, merged.size());
+  h5::write_records(series, type, 0, merged.data(), merged.size());
+}
+
 void truncate_series(hid_t series, int64_t last_step) {
   const std::vector<ScalarPoint> points = read_points(series);
   std::vector<ScalarPoint> kept;
@@ -395,7 +411,8 @@ void write_pending(hid_t file, std::optional<int64_t> truncate_after,
   for (const auto& [group_name, named] : series) {
     if (named.empty()) continue;
     h5::Handle group = h5::require_group(file, group_name);
-    for (const auto& [name, points] : named) append_points(group, name, points);
+    for (const auto& [name, points] : named)
+      group_name == "metrics" ? merge_points(group, name, points) : append_points(group, name, points);
   }
   if (!images.empty()) {
     h5::Handle group = h5::require_group(file, "images");

@@ -3,11 +3,12 @@
 // sample images, and its latest checkpoint. Layout (documented in docs/hdf5-layout.md):
 //
 //   /                      attributes: genlab_format (1), genlab_version, model, backend, device,
-//                          created (ISO 8601, UTC), and whatever the caller adds
+//                          dataset, created (ISO 8601, UTC), and whatever the caller adds
 //   /config                one attribute per config field
 //   /scalars/<name>        compound {step: int64, value: float64}, chunked, unlimited length
-//   /metrics/<name>        the same, for evaluations of the run (FID at a checkpoint's step, ...)
-//   /images/<name>/<step>  uint8 [H, W, C] with CLASS=IMAGE (HDF5 image spec 1.2), <step> zero-padded
+//   /metrics/<name>        the same, for evaluations of the run (FID at a checkpoint's step, ...);
+//                          a value added again at a step replaces the one there
+//   /images/<name>/<step>  uint8 [H, W] (grey) or [H, W, C] with CLASS=IMAGE (HDF5 image spec 1.2), <step> zero-padded
 //                          to 8 digits so that names sort by step
 //   /checkpoint            attributes: step and the checkpoint's attributes
 //   /checkpoint/<group>/<tensor>  float32 datasets under their dotted names ("gen.conv1.weight")

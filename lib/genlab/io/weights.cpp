@@ -1,5 +1,7 @@
 #include "genlab/io/weights.hpp"
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include <bit>
@@ -65,8 +67,10 @@ std::vector<float> to_float32(const char* bytes, size_t count, const std::string
   return out;
 }
 
+// The temporary name is the process's own: parallel runs of a sweep may write the same feature
+// cache at once, and each must rename a whole file of its own.
 void write_atomically(const fs::path& path, const std::function<void(const fs::path&)>& write) {
-  const fs::path tmp = path.string() + ".tmp";
+  const fs::path tmp = path.string() + ".tmp" + std::to_string(getpid());
   try {
     write(tmp);
     fs::rename(tmp, path);
