@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
       add_train_pga(*train),
       add_sample_pga(*sample),
       add_texto(app),
+      add_compare(app),
   };
   for (Command& command : add_eval(app)) commands.push_back(std::move(command));
   for (Command& command : add_sweep(app)) commands.push_back(std::move(command));

@@ -31,6 +31,8 @@ Command add_sample_pga(CLI::App& parent);
 // `genlab eval` and its metric subcommands.
 std::vector<Command> add_eval(CLI::App& parent);
 Command add_texto(CLI::App& parent);
+// `genlab compare`: a report of run files and sweeps.
+Command add_compare(CLI::App& parent);
 // `genlab sweep` and its `status` and `run` subcommands.
 std::vector<Command> add_sweep(CLI::App& parent);
 

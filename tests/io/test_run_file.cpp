@@ -283,6 +283,19 @@ TEST_CASE("metrics are series of their own beside the scalars, one value per ste
   CHECK(RunFile::open(path).metrics("fid") == points({{250, 40.0}, {500, 31.25}}));
 }
 
+TEST_CASE("update_config replaces the stored settings at the next commit", "[io][run_file]") {
+  TempDir dir;
+  const fs::path path = dir.path / "run.h5";
+  RunFile run = RunFile::create(path, header, config);
+  genlab::Attributes longer = config;
+  longer.begin()->second = genlab::AttributeValue(std::string("changed"));
+  longer["added"] = int64_t(7);
+  run.update_config(longer);
+  CHECK(RunFile::open(path).config() == config);  // not before the commit
+  run.commit();
+  CHECK(RunFile::open(path).config() == longer);
+}
+
 TEST_CASE("images read back with their steps, and a missing one is an error naming it", "[io][run_file]") {
   TempDir dir;
   const fs::path path = dir.path / "run.h5";

@@ -425,11 +425,22 @@ void write_pending(hid_t file, std::optional<int64_t> truncate_after,
 
 }  // namespace
 
+void RunFile::update_config(const Attributes& config) {
+  if (config == config_) return;
+  config_ = config;
+  config_changed_ = true;
+}
+
 void RunFile::commit(const Checkpoint* checkpoint) {
-  if (!checkpoint && !truncate_after_ && pending_series_.empty() && pending_images_.empty()) return;
+  if (!checkpoint && !truncate_after_ && !config_changed_ && pending_series_.empty() && pending_images_.empty()) return;
   replace_file(path_, [&](const fs::path& tmp) {
     copy_file_to(path_, tmp);
     h5::Handle file = h5::open_file(tmp, true);
+    if (config_changed_) {
+      h5::Handle group = h5::require_group(file, "config");
+      for (const auto& [name, value] : h5::read_attributes(group)) h5::remove_attribute(group, name);
+      for (const auto& [name, value] : config_) h5::write_attribute(group, name, value);
+    }
     write_pending(file, truncate_after_, pending_series_, pending_images_);
     if (checkpoint) write_checkpoint(file, *checkpoint);
     file.close();
@@ -437,6 +448,7 @@ void RunFile::commit(const Checkpoint* checkpoint) {
   pending_series_.clear();
   pending_images_.clear();
   truncate_after_.reset();
+  config_changed_ = false;
 }
 
 std::vector<std::string> RunFile::series_names(const std::string& group) const {

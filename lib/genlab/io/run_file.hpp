@@ -63,6 +63,10 @@ class RunFile {
   void add_metric(const std::string& name, int64_t step, double value);
   void add_image(const std::string& name, int64_t step, const Image& image);
 
+  // The settings a resumed run continues with (a longer --steps, say) replace /config at the next
+  // commit, so the file says how its last stretch was trained.
+  void update_config(const Attributes& config);
+
   // Writes what is buffered and, when given, replaces the checkpoint; atomically (see above).
   void commit(const Checkpoint* checkpoint = nullptr);
 
@@ -94,6 +98,7 @@ class RunFile {
   PendingSeries pending_series_;
   std::map<std::string, std::vector<std::pair<int64_t, Image>>> pending_images_;
   std::optional<int64_t> truncate_after_;
+  bool config_changed_ = false;
 };
 
 // Reads just the checkpoint of a run file (for `genlab sample`), with the same checks as open().

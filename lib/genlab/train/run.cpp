@@ -13,6 +13,7 @@ OpenedRun open_run(const RunOptions& options, const Attributes& header, const At
     if (!checkpoint)
       throw IoError("cannot resume '" + options.out.string() + "': it holds no checkpoint yet");
     std::cerr << "resuming " << options.out.string() << " from step " << checkpoint->step << "\n";
+    file.update_config(config);
     return {std::move(file), std::move(checkpoint)};
   }
   if (options.resume) std::cerr << options.out.string() << " does not exist yet; starting a new run\n";
