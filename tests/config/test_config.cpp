@@ -184,7 +184,7 @@ TEST_CASE("command line errors are CLI11 parse errors", "[config][cli]") {
   }
 }
 
-TEST_CASE("--help lists every option with its help, allowed set and default", "[config][cli]") {
+TEST_CASE("the help text lists every option with its help, allowed set and default", "[config][cli]") {
   TestConfig config;
   config.lr = 0.1234567891;  // more digits than CLI11's own default capture keeps
   CLI::App app;

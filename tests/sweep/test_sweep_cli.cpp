@@ -86,7 +86,7 @@ TEST_CASE("a local sweep trains and evaluates every run, and a re-run skips the 
   CHECK_THAT(table.output, Catch::Contains("seed=2") && Catch::Contains("3 finished"));
 }
 
-TEST_CASE("--sweep on a train command runs the grid as a sweep, and bad settings name themselves", "[sweep]") {
+TEST_CASE("a train command given --sweep runs the grid as a sweep, and bad settings name themselves", "[sweep]") {
   TemporaryDirectory dir;
   genlab::testing::write_idx_directory(dir / "data", 32);
   const std::string common = "train dcgan --data " + quoted(dir / "data") +

@@ -162,7 +162,7 @@ TEST_CASE("each run's settings are checked by the model's config: a misspelt set
              Catch::Contains("\"stylegan9\" is not a model") && Catch::Contains("dcgan") && Catch::Contains("pga"));
 }
 
-TEST_CASE("--sweep arguments read numbers, booleans and words") {
+TEST_CASE("sweep arguments of the command line read numbers, booleans and words") {
   const auto [name, values] = parse_sweep_argument("batch-size=32,64");
   CHECK(name == "batch_size");
   CHECK(values == std::vector<AttributeValue>{int64_t(32), int64_t(64)});
