@@ -136,7 +136,7 @@ int run_local(const SweepDirectory& sweep, int jobs) {
   std::cout << "sweep '" << sweep.name() << "': " << sweep.runs().size() << " runs, " << finished << " finished, "
             << elsewhere << " running elsewhere, " << todo.size() << " to run, " << jobs << " at a time" << std::endl;
 
-  // Ctrl-C reaches the children through the terminal's process group; SIGTERM is passed on.
+  // The runs are in process groups of their own: a Ctrl-C or SIGTERM reaches them once, from here.
   StopForwarding forwarding;
   std::map<pid_t, size_t> running;
   std::map<pid_t, std::chrono::steady_clock::time_point> started;
