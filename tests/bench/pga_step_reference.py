@@ -91,9 +91,12 @@ def make_step(variant, batch=64):
                 kl = (0.5 * (mu ** 2 + log_sigma_sq.exp() - log_sigma_sq - 1)).mean()
                 enc_loss = enc_loss + 1e-2 * vrec + 2e-2 * kl
                 dec_loss = dec_loss + 1e-2 * vrec
-        enc_grads = torch.autograd.grad(enc_loss, enc_params, retain_graph=True)
-        dec_grads = torch.autograd.grad(dec_loss, dec_params)
-        for p, g in zip(enc_params + dec_params, enc_grads + dec_grads):
+        if enc_loss is dec_loss:  # the VAE: one loss, one backward pass (as genlab does)
+            grads = torch.autograd.grad(enc_loss, enc_params + dec_params)
+        else:
+            grads = torch.autograd.grad(enc_loss, enc_params, retain_graph=True)
+            grads += torch.autograd.grad(dec_loss, dec_params)
+        for p, g in zip(enc_params + dec_params, grads):
             p.grad = g
         opt.step()
         return enc_loss.item()
