@@ -14,6 +14,7 @@ Command add_compare(CLI::App& parent) {
     std::vector<std::string> inputs;
     std::string out = "runs/compare";
     std::string metric, title;
+    std::vector<std::string> group_by;
   };
   auto state = std::make_shared<State>();
   CLI::App* app = parent.add_subcommand(
@@ -23,9 +24,12 @@ Command add_compare(CLI::App& parent) {
   app->add_option("--metric", state->metric,
                   "sort the runs by the last value of this metric or scalar (default: fid if logged, else the first metric)");
   app->add_option("--title", state->title, "the report's title (default: \"Comparison of N runs\")");
+  app->add_option("--group-by", state->group_by,
+                  "settings whose runs are averaged together, mean +- std over the rest (seeds), as in --group-by variant")
+      ->delimiter(',');
 
   return {app, [state] {
-            compare::ReportOptions options{state->out, state->title, state->metric, compare::find_gnuplot()};
+            compare::ReportOptions options{state->out, state->title, state->metric, state->group_by, compare::find_gnuplot()};
             std::vector<std::filesystem::path> inputs(state->inputs.begin(), state->inputs.end());
             auto collected = compare::collect_runs(inputs);
             for (const auto& skipped : collected.skipped) std::cout << "skipping " << skipped << "\n";

@@ -124,6 +124,13 @@ void write_html(const Report& report, const fs::path& dir) {
 
   out << "<h2>Metrics</h2>\n<p>" << escaped(report.metrics_order) << "</p>\n";
   write_table(out, report.metrics);
+  if (!report.group_by.empty()) {
+    std::string settings;
+    for (const auto& name : report.group_by) settings += (settings.empty() ? "" : ", ") + name;
+    out << "<h3>Grouped by " << escaped(settings) << "</h3>\n<p>Mean and sample standard deviation of the last values "
+        << "over each group's runs; bold: the best mean.</p>\n";
+    write_table(out, report.grouped);
+  }
 
   out << "<h2>Plots</h2>\n<div class=\"plots\">\n";
   for (size_t i = 0; i < report.plots.size(); ++i)

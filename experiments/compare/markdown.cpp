@@ -37,6 +37,12 @@ void write_table(std::ostream& out, const Table& table) {
   }
 }
 
+std::string join_words(const std::vector<std::string>& words) {
+  std::string text;
+  for (const auto& word : words) text += (text.empty() ? "" : ", ") + word;
+  return text;
+}
+
 void write_samples(std::ostream& out, const std::vector<Figure>& samples) {
   for (size_t first = 0; first < samples.size(); first += samples_per_row) {
     const size_t last = std::min(samples.size(), first + samples_per_row);
@@ -74,6 +80,11 @@ void write_markdown(const Report& report, const fs::path& dir) {
 
   out << "\n## Metrics\n\n" << report.metrics_order << "\n\n";
   write_table(out, report.metrics);
+  if (!report.group_by.empty()) {
+    out << "\n### Grouped by " << escaped(join_words(report.group_by)) << "\n\n"
+        << "Mean and sample standard deviation of the last values over each group's runs; bold: the best mean.\n\n";
+    write_table(out, report.grouped);
+  }
 
   out << "\n## Plots\n\n";
   for (const Figure& plot : report.plots)

@@ -59,6 +59,8 @@ Report make_report(CollectedRuns collected, const ReportOptions& options) {
   report.config = config_differences(runs);
   report.metrics = metrics_table(runs, sorted_by);
   report.metrics_order = metrics_order(runs, sorted_by);
+  report.group_by = options.group_by;
+  if (!options.group_by.empty()) report.grouped = grouped_table(runs, options.group_by, sorted_by);
   if (sorted_by)
     if (const Series* best = find_series(runs.front(), *sorted_by); best != nullptr && !best->empty() && !std::isnan(best->back().value))
       report.best_run = runs.front().label + " (" + display_name(*sorted_by, runs) + " " + format_value(best->back().value) + ")";

@@ -25,6 +25,8 @@ struct Report {
   Table metrics;                     // (3) last and best of every metric and scalar
   std::string metrics_order;         //     how its rows are sorted, in words
   std::string best_run;              //     "lr=0.0002 (fid 41.37)"; empty when the runs are not sorted
+  std::vector<std::string> group_by; //     with --group-by: the settings of `grouped`'s rows
+  Table grouped;                     //     mean and std over each group's runs
   std::vector<Figure> plots;         // (4) one per metric and scalar
   std::vector<Figure> samples;       // (5) each run's last sample grid
   std::vector<std::string> without_samples;  // the runs that logged no sample grid
@@ -34,6 +36,7 @@ struct ReportOptions {
   std::filesystem::path dir;  // where report.md, report.html, plots/ and samples/ go
   std::string title;          // empty: "Comparison of N runs"
   std::string metric;         // what to sort by (sort_runs); empty: its default
+  std::vector<std::string> group_by;  // settings whose runs are averaged together (grouped_table)
   std::filesystem::path gnuplot;
 };
 

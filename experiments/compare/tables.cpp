@@ -214,4 +214,65 @@ Table metrics_table(const std::vector<ComparedRun>& runs, const std::optional<Se
   return table;
 }
 
+Table grouped_table(const std::vector<ComparedRun>& runs, const std::vector<std::string>& group_by,
+                    const std::optional<SeriesName>& sorted_by) {
+  for (const auto& name : group_by)
+    if (std::none_of(runs.begin(), runs.end(), [&](const ComparedRun& run) { return run.config.contains(name); }))
+      throw ConfigError("--group-by '" + name + "': no run has a setting of that name");
+  std::vector<SeriesName> series;
+  for (const auto& s : all_series(runs))
+    if (s.is_metric || (sorted_by && s == *sorted_by)) series.push_back(s);
+
+  // The groups in the order of their first run, each with its runs' last values per series.
+  std::vector<std::vector<std::string>> keys;
+  std::vector<std::vector<std::vector<double>>> values;  // values[group][series]
+  for (const auto& run : runs) {
+    std::vector<std::string> key;
+    for (const auto& name : group_by) {
+      const auto found = run.config.find(name);
+      key.push_back(found == run.config.end() ? missing : format_attribute(found->second));
+    }
+    auto group = std::find(keys.begin(), keys.end(), key);
+    if (group == keys.end()) {
+      keys.push_back(key);
+      values.emplace_back(series.size());
+      group = keys.end() - 1;
+    }
+    for (size_t s = 0; s < series.size(); ++s)
+      if (const auto summary = summary_of(find_series(run, series[s]), series[s].name); summary && !std::isnan(summary->last))
+        values[size_t(group - keys.begin())][s].push_back(summary->last);
+  }
+
+  Table table;
+  table.columns = group_by;
+  table.columns.push_back("runs");
+  table.numbers_from = group_by.size();
+  for (const auto& s : series) table.columns.push_back(display_name(s, runs) + " mean +- std");
+  std::vector<std::optional<size_t>> leader(series.size());
+  std::vector<double> best(series.size(), std::nan(""));
+  for (size_t g = 0; g < keys.size(); ++g) {
+    std::vector<std::string> row = keys[g];
+    size_t count = 0;
+    for (const auto& v : values[g]) count = std::max(count, v.size());
+    row.push_back(std::to_string(count));
+    for (size_t s = 0; s < series.size(); ++s) {
+      const std::vector<double>& v = values[g][s];
+      if (v.empty()) {
+        row.push_back(missing);
+        continue;
+      }
+      double mean = 0, squares = 0;
+      for (double x : v) mean += x / double(v.size());
+      for (double x : v) squares += (x - mean) * (x - mean);
+      const double std_dev = v.size() > 1 ? std::sqrt(squares / double(v.size() - 1)) : 0.0;  // sample std, ddof 1
+      row.push_back(format_value(mean) + " +- " + format_value(std_dev));
+      if (better(mean, best[s], series[s].name)) best[s] = mean, leader[s] = g;
+    }
+    table.rows.push_back(std::move(row));
+  }
+  for (size_t s = 0; s < series.size(); ++s)
+    if (leader[s]) table.emphasized.insert({*leader[s], group_by.size() + 1 + s});
+  return table;
+}
+
 }  // namespace genlab::compare

@@ -60,6 +60,14 @@ ConfigDifferences config_differences(const std::vector<ComparedRun>& runs);
 // run that is best by `sorted_by` (the first, after sort_runs) is marked "(best <name>)".
 Table metrics_table(const std::vector<ComparedRun>& runs, const std::optional<SeriesName>& sorted_by);
 
+// With --group-by: one row per combination of the named settings' values, in the order the runs
+// first show it, averaging over the runs' other differences (their seeds, say): the settings, the
+// number of runs, then the mean and sample standard deviation of each metric's last value and of
+// the scalar runs are sorted by. Each column's best mean is emphasized. Throws ConfigError naming
+// a setting that no run has.
+Table grouped_table(const std::vector<ComparedRun>& runs, const std::vector<std::string>& group_by,
+                    const std::optional<SeriesName>& sorted_by);
+
 // What tables and plots call a series: its name, or "scalars/<name>" for a scalar that a run also
 // has a metric of that name for.
 std::string display_name(const SeriesName& series, const std::vector<ComparedRun>& runs);

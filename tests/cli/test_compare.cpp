@@ -319,3 +319,32 @@ TEST_CASE("genlab compare on bad input ends with exit code 1 and a message namin
     CHECK_THAT(r.output, Catch::Contains("apt-get install gnuplot-nox"));
   }
 }
+
+TEST_CASE("genlab compare --group-by averages the runs of each setting's value: mean and sample std") {
+  TemporaryDirectory dir;
+  // Two runs (seeds, say) per learning rate, each with a last FID the table must average.
+  const std::vector<std::pair<double, double>> lr_and_fid{{1e-4, 10.0}, {3e-4, 5.0}, {1e-4, 14.0}, {3e-4, 7.0}};
+  std::string inputs;
+  for (size_t i = 0; i < lr_and_fid.size(); ++i) {
+    RunSpec spec;
+    spec.lr = lr_and_fid[i].first;
+    spec.fid = {{300, 99.0}, {600, lr_and_fid[i].second}};
+    const fs::path file = dir / ("run" + std::to_string(i) + ".h5");
+    write_run(file, spec);
+    inputs += " " + quoted(file);
+  }
+  const fs::path out = dir / "report";
+  const auto grouped = run_genlab("compare" + inputs + " --group-by lr --out " + quoted(out));
+  INFO(grouped.output);
+  REQUIRE(grouped.exit_code == 0);
+  const auto table = table_after(read_text(out / "report.md"), "Grouped by lr");
+  REQUIRE(table.size() == 3);
+  CHECK(table[0] == std::vector<std::string>{"lr", "runs", "fid mean +- std"});
+  CHECK(table[1] == std::vector<std::string>{"0.0003", "2", "6 +- 1.414"});  // sorted by FID: the better lr first
+  CHECK(table[2] == std::vector<std::string>{"0.0001", "2", "12 +- 2.828"});
+  CHECK_THAT(read_text(out / "report.html"), Catch::Contains("<h3>Grouped by lr</h3>"));
+
+  const auto unknown = run_genlab("compare" + inputs + " --group-by lrr --out " + quoted(out));
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(unknown.output, Catch::Contains("--group-by 'lrr': no run has a setting of that name"));
+}
