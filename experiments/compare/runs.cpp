@@ -33,7 +33,20 @@ std::string directory_name(const fs::path& dir) {
   return normal.filename().string();
 }
 
+std::vector<RunEntry> sweep_entries(const fs::path& dir);
+
+// A run file given by itself is labelled by its stem, unless it is one of a sweep's runs
+// (SWEEP/runs/<id>/run.h5 beside SWEEP/index.json): then by its name in the sweep.
 RunEntry file_entry(const fs::path& file) {
+  const fs::path sweep = fs::absolute(file).lexically_normal().parent_path().parent_path().parent_path();
+  if (fs::exists(sweep / "index.json")) {
+    try {
+      for (RunEntry& entry : sweep_entries(sweep))
+        if (fs::equivalent(entry.file, file)) return {file, entry.label, entry.qualified_label};
+    } catch (const std::exception&) {
+      // Not a readable sweep index after all: fall back to the file's own name.
+    }
+  }
   const std::string stem = file.stem().string();
   return {file, stem, directory_name(fs::absolute(file).parent_path()) + "/" + stem};
 }

@@ -348,3 +348,15 @@ TEST_CASE("genlab compare --group-by averages the runs of each setting's value: 
   CHECK(unknown.exit_code == 1);
   CHECK_THAT(unknown.output, Catch::Contains("--group-by 'lrr': no run has a setting of that name"));
 }
+
+TEST_CASE("a sweep's run file given by itself keeps its name in the sweep as its label") {
+  Fixture f;
+  const fs::path out = f.dir / "report";
+  const auto r = run_genlab("compare " + quoted(f.alpha) + " " + quoted(f.sweep / "runs/000/run.h5") + " --out " + quoted(out));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto runs = table_after(read_text(out / "report.md"), "Runs");
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[1][0].starts_with("alpha"));  // the best FID (30) first
+  CHECK(runs[2][0] == "lr=0.0005");       // not "run": its name in the sweep beside it
+}
