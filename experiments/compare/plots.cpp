@@ -1,17 +1,15 @@
 #include "experiments/compare/plots.hpp"
 
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 
 #include "experiments/compare/tables.hpp"
+#include "experiments/process/child_process.hpp"
 #include "genlab/core/error.hpp"
 
 namespace genlab::compare {
@@ -137,24 +135,6 @@ void write_script(const Plot& plot, const fs::path& path) {
   if (!out) throw IoError("cannot write '" + path.string() + "'");
 }
 
-// Runs `gnuplot SCRIPT` in `dir` with its output into LOG; its exit status.
-int run_gnuplot(const fs::path& gnuplot, const fs::path& dir, const std::string& script, const std::string& log) {
-  const pid_t child = fork();
-  if (child < 0) throw Error("cannot start gnuplot: fork failed");
-  if (child == 0) {
-    const int fd = chdir(dir.c_str()) == 0 ? ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
-    if (fd < 0) _exit(127);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    execl(gnuplot.c_str(), "gnuplot", script.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0)
-    if (errno != EINTR) throw Error("cannot wait for gnuplot");
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 }  // namespace
 
 std::string file_stem_for(const std::string& text) {
@@ -195,7 +175,7 @@ void draw(const Plot& plot, const fs::path& dir, const fs::path& gnuplot) {
   const std::string script = plot.name + ".gp", log = plot.name + ".log";
   write_data(plot, dir / (plot.name + ".dat"));
   write_script(plot, dir / script);
-  const int status = run_gnuplot(fs::absolute(gnuplot), dir, script, log);
+  const int status = process::wait_for(process::spawn(fs::absolute(gnuplot), {script}, fs::absolute(dir / log), dir));
   std::ifstream log_file(dir / log);
   const std::string message((std::istreambuf_iterator<char>(log_file)), std::istreambuf_iterator<char>());
   if (status != 0)

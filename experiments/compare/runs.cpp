@@ -12,13 +12,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string quoted(const fs::path& path) {
-  std::string text = "'";
-  text += path.string();
-  text += "'";
-  return text;
-}
-
 // A run to read: its file, its label, and the longer label that tells it apart from a run of the
 // same label ("parent/stem" for a file, "sweep/name" for a sweep's run).
 struct RunEntry {

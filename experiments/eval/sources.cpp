@@ -18,14 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Appended piecewise: "'" + p.string() trips a false -Wrestrict in GCC 12 (bug 105329).
-std::string quoted(const fs::path& p) {
-  std::string text = "'";
-  text += p.string();
-  text += "'";
-  return text;
-}
-
 bool has_idx_files(const fs::path& dir) {
   for (const char* name : {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte",
                            "t10k-images-idx3-ubyte.gz"})

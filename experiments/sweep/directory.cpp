@@ -12,14 +12,18 @@
 #include <fstream>
 #include <sstream>
 
-#include "experiments/sweep/process.hpp"
+#include "experiments/process/child_process.hpp"
 #include "experiments/sweep/trainable.hpp"
 #include "genlab/core/error.hpp"
+#include "genlab/core/timestamp.hpp"
 #include "genlab/io/run_file.hpp"
 
 namespace genlab::sweep {
 namespace fs = std::filesystem;
 using nlohmann::json;
+using process::CommandOutput;
+using process::run_command;
+using process::shell_quote;
 
 namespace {
 
@@ -68,15 +72,6 @@ std::string host_name() {
   char name[256] = {};
   gethostname(name, sizeof name - 1);
   return name;
-}
-
-std::string utc_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 // The settings of a run's config.toml without its comments, which follow genlab's help texts.
@@ -258,11 +253,11 @@ RunStatus SweepDirectory::status(const PlannedRun& run) const {
 }
 
 void SweepDirectory::mark_queued(const PlannedRun& run, const std::string& slurm_job) const {
-  write_atomically(state_file(run), json{{"state", "queued"}, {"slurm_job", slurm_job}, {"queued", utc_now()}}.dump() + "\n");
+  write_atomically(state_file(run), json{{"state", "queued"}, {"slurm_job", slurm_job}, {"queued", utc_timestamp()}}.dump() + "\n");
 }
 
 void SweepDirectory::mark_running(const PlannedRun& run) const {
-  json state{{"state", "running"}, {"host", host_name()}, {"pid", int64_t(getpid())}, {"started", utc_now()}};
+  json state{{"state", "running"}, {"host", host_name()}, {"pid", int64_t(getpid())}, {"started", utc_timestamp()}};
   const char* array_job = std::getenv("SLURM_ARRAY_JOB_ID");
   const char* array_task = std::getenv("SLURM_ARRAY_TASK_ID");
   if (array_job && array_task) state["slurm_job"] = std::string(array_job) + "_" + array_task;
@@ -270,7 +265,7 @@ void SweepDirectory::mark_running(const PlannedRun& run) const {
 }
 
 void SweepDirectory::mark_ended(const PlannedRun& run, RunState state, int exit_code) const {
-  json record{{"state", to_string(state)}, {"host", host_name()}, {"exit_code", exit_code}, {"ended", utc_now()}};
+  json record{{"state", to_string(state)}, {"host", host_name()}, {"exit_code", exit_code}, {"ended", utc_timestamp()}};
   write_atomically(state_file(run), record.dump() + "\n");
 }
 

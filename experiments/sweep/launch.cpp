@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "experiments/cli/command.hpp"
-#include "experiments/sweep/process.hpp"
+#include "experiments/process/child_process.hpp"
 #include "genlab/config/config.hpp"
 #include "genlab/core/error.hpp"
 #include "genlab/io/run_file.hpp"
@@ -22,6 +22,12 @@
 
 namespace genlab::sweep {
 namespace fs = std::filesystem;
+using process::CommandOutput;
+using process::genlab_executable;
+using process::run_command;
+using process::shell_quote;
+using process::spawn;
+using process::wait_for;
 
 namespace {
 

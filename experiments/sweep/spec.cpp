@@ -1,7 +1,5 @@
 #include "experiments/sweep/spec.hpp"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,23 +8,18 @@
 #include <sstream>
 
 #include "genlab/config/config.hpp"
+#include "genlab/config/toml_values.hpp"
 #include "genlab/core/error.hpp"
 #include "genlab/core/rng.hpp"
 
 namespace genlab::sweep {
 namespace {
 
+using config::scalar_of;
+
 std::string where(const std::string& source, const toml::node& node) {
   const auto& at = node.source().begin;
   return at.line > 0 ? source + ":" + std::to_string(at.line) : source;
-}
-
-std::optional<AttributeValue> scalar_of(const toml::node& node) {
-  if (const auto* v = node.as_integer()) return AttributeValue(std::in_place_type<int64_t>, v->get());
-  if (const auto* v = node.as_floating_point()) return AttributeValue(std::in_place_type<double>, v->get());
-  if (const auto* v = node.as_boolean()) return AttributeValue(std::in_place_type<bool>, v->get());
-  if (const auto* v = node.as_string()) return AttributeValue(std::in_place_type<std::string>, v->get());
-  return std::nullopt;
 }
 
 AttributeValue scalar(const toml::node& node, const std::string& source, const std::string& what) {
@@ -203,14 +196,7 @@ AttributeValue draw(const Distribution& d, Rng& rng) {
 }  // namespace
 
 SweepSpec parse_spec(const std::string& text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& error) {
-    const auto& at = error.source().begin;
-    throw ConfigError(source + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) +
-                      ": invalid TOML: " + std::string(error.description()));
-  }
+  const toml::table root = config::parse_toml(text, source);
   SweepSpec spec;
   spec.source = source;
   spec.text = text;

@@ -12,8 +12,8 @@
 #include <map>
 
 #include <CLI/CLI.hpp>
-#include <toml++/toml.h>
 
+#include "genlab/config/toml_values.hpp"
 #include "genlab/core/error.hpp"
 
 namespace genlab::config {
@@ -219,7 +219,8 @@ std::string toml_type_name(toml::node_type type) {
   return "nothing";
 }
 
-// The node's value if it is one that a field can hold.
+}  // namespace
+
 std::optional<AttributeValue> scalar_of(const toml::node& node) {
   if (const auto* integer = node.as_integer()) return AttributeValue(std::in_place_type<int64_t>, integer->get());
   if (const auto* number = node.as_floating_point()) return AttributeValue(std::in_place_type<double>, number->get());
@@ -237,8 +238,6 @@ toml::table parse_toml(const std::string& text, const std::string& source) {
                       ": invalid TOML: " + std::string(error.description()));
   }
 }
-
-}  // namespace
 
 // A TOML value. Doubles keep a decimal point ("1.0", not "1") so the file shows their type.
 std::string toml_literal(const AttributeValue& value) {

@@ -1,6 +1,7 @@
 #pragma once
 // Errors are values a user can act on: each names the thing that is wrong (a file, a field, a
 // shape) and what was expected. The CLI prints `genlab: <what()>` and exits non-zero.
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 
@@ -29,5 +30,14 @@ struct ConfigError : Error {
 struct BackendError : Error {
   using Error::Error;
 };
+
+// A path as error messages show it: 'runs/dcgan.h5'. Appended piecewise: "'" + path.string()
+// trips a false -Wrestrict in GCC 12 (bug 105329).
+inline std::string quoted(const std::filesystem::path& path) {
+  std::string text = "'";
+  text += path.string();
+  text += "'";
+  return text;
+}
 
 }  // namespace genlab

@@ -11,8 +11,6 @@
 namespace genlab::data {
 namespace {
 
-std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
-
 // The whole file, decompressed when it is gzip (zlib reads plain files unchanged).
 std::vector<uint8_t> read_maybe_gzip(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw IoError("cannot read " + quoted(path) + ": no such file");

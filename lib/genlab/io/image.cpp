@@ -23,14 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Appended piecewise: `"'" + path.string()` trips a false -Wrestrict in GCC 12 (bug 105329).
-std::string quoted(const fs::path& path) {
-  std::string text = "'";
-  text += path.string();
-  text += "'";
-  return text;
-}
-
 IoError cannot_read(const fs::path& path, const std::string& reason) {
   return IoError("cannot read " + quoted(path) + ": " + reason);
 }

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "genlab/core/error.hpp"
+#include "genlab/core/timestamp.hpp"
 #include "genlab/io/hdf5.hpp"
 
 namespace genlab::io {
@@ -26,14 +27,6 @@ constexpr const char* genlab_version = "0.1.0";
 // 1024 records of 16 bytes: 16 KiB chunks, little waste in a short run, few chunks in a long one.
 constexpr size_t scalar_chunk_length = 1024;
 
-// Appended piecewise: `"'" + path.string()` trips a false -Wrestrict in GCC 12 (bug 105329).
-std::string quoted(const fs::path& path) {
-  std::string text = "'";
-  text += path.string();
-  text += "'";
-  return text;
-}
-
 // h5::Failure says what went wrong inside a file; this adds which file, for the user.
 template <class Action>
 auto in_file(const char* verb, const fs::path& path, Action&& action) {
@@ -42,15 +35,6 @@ auto in_file(const char* verb, const fs::path& path, Action&& action) {
   } catch (const h5::Failure& e) {
     throw IoError(std::string("cannot ") + verb + " " + quoted(path) + ": " + e.what());
   }
-}
-
-std::string utc_now_iso8601() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 void check_log_name(const fs::path& path, const char* kind, const std::string& name) {
@@ -353,7 +337,7 @@ RunFile RunFile::create(const fs::path& path, const Attributes& header, const At
   run.header_ = header;  // the standard attributes below win over the caller's of the same name
   run.header_["genlab_format"] = run_format_version;
   run.header_["genlab_version"] = std::string(genlab_version);
-  run.header_["created"] = utc_now_iso8601();
+  run.header_["created"] = utc_timestamp();
   run.config_ = config;
   replace_file(path, [&](const fs::path& tmp) { write_new_run(tmp, run.header_, run.config_); });
   return run;

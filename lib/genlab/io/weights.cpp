@@ -17,13 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string quoted(const fs::path& p) {
-  std::string s = "'";
-  s += p.string();
-  s += "'";
-  return s;
-}
-
 std::vector<char> read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot read " + quoted(path) + ": no such file or not readable");

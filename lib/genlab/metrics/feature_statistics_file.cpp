@@ -14,14 +14,6 @@ namespace h5 = io::h5;
 
 constexpr const char* content_tag = "genlab feature statistics";
 
-// Appended piecewise: `"'" + path.string()` trips a false -Wrestrict in GCC 12 (bug 105329).
-std::string quoted(const fs::path& path) {
-  std::string text = "'";
-  text += path.string();
-  text += "'";
-  return text;
-}
-
 void write_file(const fs::path& path, const FeatureStatistics& stats, const Attributes& attributes) {
   const int64_t d = stats.dimensions();
   h5::Handle file = h5::create_file(path);

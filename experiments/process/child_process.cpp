@@ -1,4 +1,4 @@
-#include "experiments/sweep/process.hpp"
+#include "experiments/process/child_process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -13,7 +13,7 @@
 
 #include "genlab/core/error.hpp"
 
-namespace genlab::sweep {
+namespace genlab::process {
 namespace fs = std::filesystem;
 
 fs::path genlab_executable() {
@@ -23,7 +23,8 @@ fs::path genlab_executable() {
   return self;
 }
 
-pid_t spawn(const fs::path& program, const std::vector<std::string>& arguments, const fs::path& log) {
+pid_t spawn(const fs::path& program, const std::vector<std::string>& arguments, const fs::path& log,
+            const fs::path& working_directory) {
   int log_fd = -1;
   if (!log.empty()) {
     log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -44,6 +45,10 @@ pid_t spawn(const fs::path& program, const std::vector<std::string>& arguments, 
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(137);
+    if (!working_directory.empty() && chdir(working_directory.c_str()) != 0) {
+      std::fprintf(stderr, "genlab: cannot enter %s: %s\n", working_directory.c_str(), std::strerror(errno));
+      _exit(127);
+    }
     if (log_fd >= 0) {
       dup2(log_fd, STDOUT_FILENO);
       dup2(log_fd, STDERR_FILENO);
@@ -79,4 +84,4 @@ std::string shell_quote(const std::string& word) {
   return quoted + "'";
 }
 
-}  // namespace genlab::sweep
+}  // namespace genlab::process
