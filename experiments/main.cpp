@@ -26,12 +26,17 @@ int main(int argc, char** argv) {
       add_sample_dcgan(*sample),
       add_train_classifier(*train),
       add_train_pga(*train),
+      add_train_codec(*train),
       add_sample_pga(*sample),
       add_texto(app),
       add_compare(app),
   };
   for (Command& command : add_eval(app)) commands.push_back(std::move(command));
   for (Command& command : add_sweep(app)) commands.push_back(std::move(command));
+  CLI::App* codec = app.add_subcommand("codec", "compress, decompress and evaluate images with a trained codec or a classical one");
+  codec->require_subcommand(1);
+  for (Command& command : add_codec(*codec)) commands.push_back(std::move(command));
+  commands.push_back(add_codec_baseline(*codec));
 
   try {
     app.parse(argc, argv);

@@ -27,6 +27,10 @@ Command add_sample_dcgan(CLI::App& parent);
 Command add_demo(CLI::App& parent);
 Command add_train_classifier(CLI::App& parent);
 Command add_train_pga(CLI::App& parent);
+// `genlab train codec`.
+Command add_train_codec(CLI::App& parent);
+// `genlab codec compress`, `decompress` and `eval`, under the `codec` subcommand.
+std::vector<Command> add_codec(CLI::App& codec_app);
 Command add_sample_pga(CLI::App& parent);
 // `genlab eval` and its metric subcommands.
 std::vector<Command> add_eval(CLI::App& parent);
@@ -35,5 +39,8 @@ Command add_texto(CLI::App& parent);
 Command add_compare(CLI::App& parent);
 // `genlab sweep` and its `status` and `run` subcommands.
 std::vector<Command> add_sweep(CLI::App& parent);
+// `genlab codec baseline jpeg|webp DIR --out CSV`: the rate-quality curve of a classical codec,
+// registered under the `codec` subcommand.
+Command add_codec_baseline(CLI::App& codec_app);
 
 }  // namespace genlab::cli

@@ -8,6 +8,7 @@
 
 #include "experiments/cli/backends.hpp"
 #include "experiments/cli/command.hpp"
+#include "experiments/codec/rate_quality.hpp"
 #include "experiments/eval/eval_config.hpp"
 #include "experiments/eval/features.hpp"
 #include "genlab/data/image_folder.hpp"
@@ -334,24 +335,61 @@ std::vector<Command> add_eval(CLI::App& parent) {
 
   {
     struct State {
-      std::string anchor, test, interpolation = "cubic";
+      std::string anchor, test, interpolation = "cubic", metric = "psnr", rate = "bpp";
       bool json = false;
     };
     auto state = std::make_shared<State>();
-    CLI::App* app = eval_app->add_subcommand("bd-rate", "Bjontegaard delta rate and quality of two rate,quality CSV files");
-    app->add_option("anchor", state->anchor, "CSV of the anchor codec: rate,quality per line")->required();
+    CLI::App* app = eval_app->add_subcommand(
+        "bd-rate",
+        "Bjontegaard delta rate and quality of two rate-quality CSV files: rate,quality per line, or the named columns "
+        "of genlab codec baseline and eval");
+    app->add_option("anchor", state->anchor, "CSV of the anchor codec")->required();
     app->add_option("test", state->test, "CSV of the tested codec")->required();
+    app->add_option("--metric", state->metric,
+                    "quality column of a CSV with named columns: psnr, ms_ssim (taken in dB), ms_ssim_db, or lpips, "
+                    "dists, fid, kid (lower is better: negated)")
+        ->capture_default_str()
+        ->check(CLI::IsMember(std::vector<std::string>(std::begin(codec_eval::bd_metrics), std::end(codec_eval::bd_metrics))));
+    app->add_option("--rate", state->rate, "rate column of a CSV with named columns")->capture_default_str();
     app->add_option("--interpolation", state->interpolation, "cubic (VCEG-M33) or pchip")->capture_default_str();
     app->add_flag("--json", state->json, "print the result as one JSON object");
-    commands.push_back({app, [state] {
-                          const auto anchor = metrics::read_rate_quality_csv(state->anchor);
-                          const auto test = metrics::read_rate_quality_csv(state->test);
+    commands.push_back({app, [state, app] {
+                          // A file whose header names the rate column is read by column; any other file is
+                          // the plain rate,quality form, whose quality is taken as it is.
+                          const bool named = codec_eval::has_named_columns(state->anchor, state->rate) ||
+                                             codec_eval::has_named_columns(state->test, state->rate);
+                          if (!named && (app->count("--metric") || app->count("--rate")))
+                            throw ConfigError("--metric and --rate pick columns by name, but neither " +
+                                              genlab::quoted(state->anchor) + " nor " + genlab::quoted(state->test) +
+                                              " has a header naming a '" + state->rate + "' column");
+                          auto curve = [&](const std::string& path) {
+                            return named ? codec_eval::bd_curve(path, state->rate, state->metric)
+                                         : metrics::read_rate_quality_csv(path);
+                          };
+                          const auto anchor = curve(state->anchor), test = curve(state->test);
                           const auto how = metrics::parse_bd_interpolation(state->interpolation);
-                          const double rate = metrics::bd_rate(anchor, test, how), quality = metrics::bd_quality(anchor, test, how);
-                          report("bd-rate", {{"bd_rate_percent", rate}, {"bd_quality", quality}, {"interpolation", state->interpolation}},
-                                 "BD-rate " + fixed(rate) + " %  BD-quality " + fixed(quality) + "  (" +
-                                     state->interpolation + ")",
-                                 state->json);
+                          const double rate = metrics::bd_rate(anchor, test, how);
+                          // BD-quality in the metric's own unit: a negated distance is turned back.
+                          const bool negated = named && codec_eval::lower_is_better(state->metric);
+                          const double quality = (negated ? -1 : 1) * metrics::bd_quality(anchor, test, how);
+                          const std::string unit = !named ? "" : state->metric == "psnr" ? "dB"
+                                                   : state->metric.starts_with("ms_ssim") ? "dB (MS-SSIM)"
+                                                                                          : state->metric;
+                          nlohmann::json values{{"bd_rate_percent", rate}, {"bd_quality", quality},
+                                                {"interpolation", state->interpolation}};
+                          if (named) {
+                            values["quality"] = state->metric;
+                            values["quality_unit"] = unit;
+                            values["rate"] = state->rate;
+                            values["lower_is_better"] = negated;
+                          }
+                          std::string text = "BD-rate " + fixed(rate) + " %  BD-quality " + fixed(quality);
+                          if (named)
+                            text += " " + unit + "  (" + state->metric + " against " + state->rate + ", " +
+                                    state->interpolation + (negated ? "; lower " + state->metric + " is better" : "") + ")";
+                          else
+                            text += "  (" + state->interpolation + ")";
+                          report("bd-rate", values, text, state->json);
                           return 0;
                         }});
   }

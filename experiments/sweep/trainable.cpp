@@ -5,6 +5,7 @@
 #include "genlab/config/config.hpp"
 #include "genlab/core/error.hpp"
 #include "models/classifier/classifier.hpp"
+#include "models/codec/config.hpp"
 #include "models/dcgan/config.hpp"
 #include "models/pga/config.hpp"
 
@@ -34,6 +35,7 @@ using Resolver = std::string (*)(const SweepSpec&, const Settings&, const std::s
 const std::map<std::string, Resolver>& resolvers() {
   static const std::map<std::string, Resolver> table{
       {"classifier", &resolve<classifier::ClassifierConfig>},
+      {"codec", &resolve<codec::CodecConfig>},
       {"dcgan", &resolve<dcgan::DcganConfig>},
       {"pga", &resolve<pga::PgaConfig>},
   };

@@ -202,11 +202,23 @@ void expect_model(const Bitstream& bitstream, std::string_view model, std::strin
 
 void write_bitstream(const std::filesystem::path& path, const Bitstream& bitstream) {
   const auto bytes = serialize(bitstream);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  // Written beside the target and renamed over it, so a failed write leaves any earlier file whole.
+  std::filesystem::path partial = path;
+  partial += ".partial";
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   if (!out) throw IoError("cannot write '" + path.string() + "': cannot open it for writing");
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   out.close();
-  if (!out) throw IoError("cannot write '" + path.string() + "': the write failed (disk full?)");
+  std::error_code error;
+  if (!out) {
+    std::filesystem::remove(partial, error);
+    throw IoError("cannot write '" + path.string() + "': the write failed (disk full?)");
+  }
+  std::filesystem::rename(partial, path, error);
+  if (error) {
+    std::filesystem::remove(partial, error);
+    throw IoError("cannot write '" + path.string() + "': " + error.message());
+  }
 }
 
 Bitstream read_bitstream(const std::filesystem::path& path) {

@@ -32,14 +32,20 @@ struct Vgg {
   BOOST_HANA_DEFINE_STRUCT(Vgg, (std::vector<std::optional<nn::Conv2d<B>>>, features));
   std::vector<int64_t> stage_ends;  // torchvision index of the last ReLU of each of the 5 stages
 
-  Vgg(VggDepth depth, Rng& rng, const TensorOptions& options = {}) {
+  // The initialisers default to PyTorch's; random-feature losses use He initialisation instead,
+  // which keeps the activations' scale from layer to layer.
+  Vgg(VggDepth depth, Rng& rng, const TensorOptions& options = {},
+      const nn::init::Initializer& weight_init = nn::init::torch_default_weight(),
+      const nn::init::Initializer& bias_init = nn::init::torch_default_bias()) {
     // Channels per stage and convolutions per stage (VGG "D" and "E" configurations).
     const int64_t convs = depth == VggDepth::vgg16 ? 3 : 4;
     const std::vector<std::pair<int64_t, int64_t>> stages{{64, 2}, {128, 2}, {256, convs}, {512, convs}, {512, convs}};
     int64_t in = 3;
     for (const auto& [channels, count] : stages) {
       for (int64_t i = 0; i < count; ++i) {
-        features.emplace_back(nn::Conv2d<B>({.in = in, .out = channels, .kernel = 3, .padding = 1}, rng, options));
+        features.emplace_back(nn::Conv2d<B>(
+            {.in = in, .out = channels, .kernel = 3, .padding = 1, .weight_init = weight_init, .bias_init = bias_init},
+            rng, options));
         features.emplace_back();  // ReLU
         in = channels;
       }
@@ -49,12 +55,14 @@ struct Vgg {
     features.pop_back();  // the trunk's taps end at relu5_x; the last pool is not needed
   }
 
-  // The ReLU output at the end of each stage, for inputs already normalised as the weights expect.
-  std::vector<Tensor<B>> operator()(const Tensor<B>& input, VggPooling pooling = VggPooling::max) const {
+  // The ReLU output at the end of each stage, for inputs already normalised as the weights expect;
+  // only the first `stages` of them (and only the layers they need are run).
+  std::vector<Tensor<B>> operator()(const Tensor<B>& input, VggPooling pooling = VggPooling::max,
+                                    size_t stages = 5) const {
     std::vector<Tensor<B>> taps;
     Tensor<B> x = input;
     size_t stage = 0;
-    for (size_t i = 0; i < features.size(); ++i) {
+    for (size_t i = 0; i < features.size() && stage < stages; ++i) {
       if (features[i]) {
         x = ops::relu((*features[i])(x));
         ++i;  // its ReLU position

@@ -1,6 +1,7 @@
 #pragma once
 // Normalisation layers beyond batch norm: instance, layer and group normalisation, PixelNorm
 // (Karras et al. 2018) and ChannelNorm (Mentzer et al. 2020, HiFiC).
+#include <algorithm>
 #include <optional>
 
 #include "genlab/nn/module.hpp"
@@ -85,8 +86,9 @@ Tensor<B> pixel_norm(const Tensor<B>& x, double eps = 1e-8) {
   return x * ops::rsqrt(ops::mean(ops::square(x), {1}, true) + eps);
 }
 
-// HiFiC's ChannelNorm: each pixel normalised over the channels, then a per-channel affine
-// (Mentzer et al. 2020, appendix A.1).
+// HiFiC's ChannelNorm: each pixel normalised over the channels, (x - mean_c x) / sqrt(var_c x + eps)
+// with the unbiased variance (torch.var, as NeuralCompression's ChannelNorm2D), then a
+// per-channel affine (Mentzer et al. 2020, appendix A.1).
 template <Backend B>
 struct ChannelNorm {
   BOOST_HANA_DEFINE_STRUCT(ChannelNorm, (std::optional<Tensor<B>>, weight), (std::optional<Tensor<B>>, bias));
@@ -98,7 +100,8 @@ struct ChannelNorm {
   }
   Tensor<B> operator()(const Tensor<B>& x) const {
     const Tensor<B> centred = x - ops::mean(x, {1}, true);
-    Tensor<B> y = centred * ops::rsqrt(ops::mean(ops::square(centred), {1}, true) + eps);
+    const double unbiased = 1.0 / static_cast<double>(std::max<int64_t>(x.size(1) - 1, 1));
+    Tensor<B> y = centred * ops::rsqrt(ops::sum(ops::square(centred), {1}, true) * unbiased + eps);
     if (weight) y = y * *weight + *bias;
     return y;
   }

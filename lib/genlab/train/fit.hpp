@@ -26,10 +26,26 @@ concept TrainingTask = requires(T& task, const data::Batch& batch, io::Checkpoin
   { task.load(in) } -> std::same_as<void>;
 };
 
+// Where the batches come from: any source that can produce batch `index` of `epoch` directly
+// (data::BatchSampler over a data set in memory, data::PhotoCropSampler's random crops), so that a
+// resumed run sees exactly the batches the uninterrupted run would have seen.
+template <class S>
+concept BatchSource = requires(const S& source, int64_t i) {
+  { source.batches_per_epoch() } -> std::convertible_to<int64_t>;
+  { source.batch(i, i) } -> std::same_as<data::Batch>;
+};
+
 // A task that makes pictures (a generator) also gives a sample grid for each checkpoint.
 template <class T>
 concept SnapshotTask = requires(T& task) {
   { task.snapshot() } -> std::same_as<io::Image>;
+};
+
+// A task that measures itself on held-out data (the codec: bits per pixel and PSNR of real files
+// of its evaluation images) at each checkpoint; the values go to the run file's /metrics.
+template <class T>
+concept EvaluatingTask = requires(T& task) {
+  { task.evaluate() } -> std::same_as<Values>;
 };
 
 // Where the loop is: the next step to run and the batch it takes.
@@ -63,11 +79,13 @@ void write_checkpoint(Task& task, io::RunFile& run, const Position& at) {
   checkpoint.attributes["batch"] = at.batch;
   task.save(checkpoint);
   if constexpr (SnapshotTask<Task>) run.add_image("samples", at.step, task.snapshot());
+  if constexpr (EvaluatingTask<Task>)
+    for (const auto& [name, value] : task.evaluate()) run.add_metric(name, at.step, value);
   run.commit(&checkpoint);
 }
 
-template <TrainingTask Task>
-FitSummary fit(Task& task, const data::BatchSampler& batches, const CommonConfig& config, io::RunFile& run,
+template <TrainingTask Task, BatchSource Batches>
+FitSummary fit(Task& task, const Batches& batches, const CommonConfig& config, io::RunFile& run,
                const std::optional<io::Checkpoint>& resume_from, const std::string& label) {
   Position at;
   if (resume_from) {
