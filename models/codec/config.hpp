@@ -38,7 +38,7 @@ struct CodecConfig : train::CommonConfig {
   double beta = 1;                // perceptual
   double gamma = -1;              // style (-1: the variant's: L0 80, L1 40, L2 10)
   std::string vgg16_weights;      // torchvision VGG16, converted (docs/features.md); "": seeded random weights
-  int64_t feature_stages = -1;    // VGG16 stages whose last ReLU the losses read (-1: lab 2, paper 4)
+  int64_t feature_stages = -1;    // VGG16 stages whose last ReLU the losses read (-1: lab 1, paper 4)
   int64_t style_patch = 16;       // Gram matrices of patch x patch blocks of each feature map
 
   // Optimisation: AdamW on the model, Adam on the factorised prior's quantiles.
@@ -50,7 +50,7 @@ struct CodecConfig : train::CommonConfig {
 
   CodecConfig() {
     epochs = 1000000;  // runs end by --steps (the preset's) or --time-limit
-    batch_size = 8;
+    batch_size = 4;  // the lab's; HiFiC trains the paper's widths with 8 (--batch-size 8)
     checkpoint_every = 500;
   }
 
@@ -100,7 +100,7 @@ struct CodecConfig : train::CommonConfig {
             field(&CodecConfig::vgg16_weights, "vgg16_weights",
                   "converted torchvision VGG16 for the perceptual and style terms (\"\": VGG16 with seeded random weights)"),
             field(&CodecConfig::feature_stages, "feature_stages",
-                  "VGG16 stages the feature terms read, relu1_2 .. relu5_3 (-1: paper 4, lab 2)", config::between(-1, 5)),
+                  "VGG16 stages the feature terms read, relu1_2 .. relu5_3 (-1: paper 4, lab 1)", config::between(-1, 5)),
             field(&CodecConfig::style_patch, "style_patch", "side of the feature patches of the style term",
                   config::at_least(1)),
             field(&CodecConfig::lr, "lr", "AdamW learning rate (-1: paper 1e-4, lab 5e-4)", config::at_least(-1)),
