@@ -114,6 +114,18 @@ TEST_CASE("train a codec, resume it on the other backend, and compress, decompre
     CHECK(images[0].first == Approx(8.0 * double(std::filesystem::file_size(dir / "odd.glc")) / (97 * 131)));
   }
 
+  SECTION("a sweep over target rates trains one run per target, and compare puts them side by side") {
+    const auto sweep = dir / "sweep";
+    succeeded("train codec --preset lab --data " + quoted(dir / "train") + " --eval-data " + quoted(dir / "eval") +
+              tiny_codec + " --steps 2 --checkpoint-every 2 --sweep target_bpp=0.2,0.6 --out " + quoted(sweep));
+    const auto report = dir / "report";
+    const auto r = succeeded("compare " + quoted(sweep) + " --metric eval_bpp --out " + quoted(report));
+    std::ifstream in(report / "report.md");
+    const std::string md((std::istreambuf_iterator<char>(in)), {});
+    CHECK_THAT(md, Contains("target_bpp=0.2") && Contains("target_bpp=0.6") && Contains("eval_bpp") &&
+                       Contains("eval_psnr"));
+  }
+
   SECTION("a truncated file, a file of another model and a missing model end with a message and exit code 1") {
     succeeded("codec compress " + quoted(dir / "odd.png") + " --checkpoint " + quoted(run) + " --out " +
               quoted(dir / "odd.glc"));
