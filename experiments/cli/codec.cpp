@@ -80,7 +80,7 @@ std::vector<Command> add_codec(CLI::App& codec_app) {
       codec::CoderConfig coder;
       std::vector<std::string> checkpoints;
       codec_eval::QualityOptions quality;
-      std::string input, per_image;
+      std::string input, per_image, decoded;
     };
     auto state = std::make_shared<State>();
     state->coder.out = "eval.csv";
@@ -90,6 +90,8 @@ std::vector<Command> add_codec(CLI::App& codec_app) {
     app->add_option("--checkpoint", state->checkpoints, "codec run file; repeat it for a curve")->required();
     app->add_option("--out", state->coder.out, "CSV file of rate and quality (docs/metrics.md)")->capture_default_str();
     app->add_option("--per-image", state->per_image, "also write each image's values to this CSV file");
+    app->add_option("--decoded", state->decoded,
+                    "also write the decoded images as PNG, to DIR/<k>/<image>.png for the k-th --checkpoint (from 1)");
     app->add_option("--backend", state->coder.backend, "tensor backend")->capture_default_str();
     app->add_option("--device", state->coder.device, "device")->capture_default_str();
     app->add_option("--threads", state->coder.threads, "CPU threads (0: all cores)")->capture_default_str();
@@ -101,7 +103,8 @@ std::vector<Command> add_codec(CLI::App& codec_app) {
                           state->quality.threads = state->coder.threads;
                           std::vector<codec_eval::OperatingPoint> points;
                           std::vector<codec_eval::ImageResult> per_image;
-                          for (const std::string& checkpoint : state->checkpoints) {
+                          for (size_t k = 0; k < state->checkpoints.size(); ++k) {
+                            const std::string& checkpoint = state->checkpoints[k];
                             codec::CoderConfig coder = state->coder;
                             coder.checkpoint = checkpoint;
                             std::vector<codec_eval::CodedImage> coded;
@@ -115,6 +118,8 @@ std::vector<Command> add_codec(CLI::App& codec_app) {
                               });
                             });
                             progress.finish(static_cast<int64_t>(coded.size()), {});
+                            if (!state->decoded.empty())
+                              codec_eval::write_decoded_images(fs::path(state->decoded) / std::to_string(k + 1), coded);
                             const std::string setting = codec::describe_checkpoint(checkpoint);
                             points.push_back(codec_eval::measure("genlab-codec " + fs::path(checkpoint).stem().string(),
                                                                  setting, coded, state->quality, &per_image));

@@ -30,7 +30,7 @@ std::vector<fs::path> image_files_below(const fs::path& directory) {
 }
 
 struct Baseline {
-  std::string codec, images, out, per_image;
+  std::string codec, images, out, per_image, decoded;
   std::vector<int> qualities;
   codec_eval::QualityOptions quality;
 };
@@ -68,6 +68,7 @@ int run_baseline(Baseline& b) {
       coded.emplace_back(original.name, original.rgb.width, original.rgb.height, static_cast<int64_t>(bytes.size()),
                          original.rgb, std::move(decoded));
     }
+    if (!b.decoded.empty()) codec_eval::write_decoded_images(fs::path(b.decoded) / ("q" + std::to_string(q)), coded);
     points.push_back(codec_eval::measure(b.codec, "q=" + std::to_string(q), coded, b.quality,
                                          b.per_image.empty() ? nullptr : &per_image));
     std::cout << "[" << k + 1 << "/" << b.qualities.size() << "] " << codec_eval::summary(points.back()) << std::endl;
@@ -96,6 +97,7 @@ Command add_codec_baseline(CLI::App& codec_app) {
                   "comma-separated qualities (default jpeg: 5,10,15,20,30,40,50,60,75,90; webp: 5,10,20,30,40,50,60,75,90)")
       ->delimiter(',');
   app->add_option("--per-image", state->per_image, "also write each image's values at each quality to this CSV file");
+  app->add_option("--decoded", state->decoded, "also write the decoded images as PNG, to DIR/q<quality>/<image>.png");
   codec_eval::add_quality_options(*app, state->quality);
   app->add_option("--backend", state->quality.backend, "tensor backend of the metrics")
       ->capture_default_str()

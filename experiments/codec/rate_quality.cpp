@@ -451,6 +451,16 @@ void write_per_image_csv(const fs::path& path, const std::string& codec, const s
   write_per_image_csv(path, labelled);
 }
 
+void write_decoded_images(const fs::path& directory, std::span<const CodedImage> images) {
+  for (const CodedImage& image : images) {
+    const fs::path file = (directory / image.name).replace_extension(".png");
+    std::error_code error;
+    fs::create_directories(file.parent_path(), error);
+    if (error) throw IoError("cannot create the folder " + quoted(file.parent_path()) + ": " + error.message());
+    io::write_png(file, image.decoded);
+  }
+}
+
 std::vector<std::pair<double, double>> read_rate_quality_csv(const fs::path& path, const std::string& rate_column,
                                                              const std::string& quality_column) {
   const CsvTable table = read_csv(path);

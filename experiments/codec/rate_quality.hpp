@@ -94,6 +94,10 @@ void write_per_image_csv(const std::filesystem::path& path, std::span<const Imag
 void write_per_image_csv(const std::filesystem::path& path, const std::string& codec, const std::string& setting,
                          std::span<const ImageResult> results);
 
+// Each decoded image as `directory`/<its name, extension .png>, folders created as needed: what
+// --decoded writes, to look at the reconstructions beside their rates. IoError naming the file.
+void write_decoded_images(const std::filesystem::path& directory, std::span<const CodedImage> images);
+
 // (rate, quality) of every row of a CSV file with a header, by column name. Blank lines and lines
 // starting with '#' are skipped; fields may be quoted ("a,b"). IoError naming the file, the line and
 // the column for a missing column (with the columns there are), a row of the wrong length, a value

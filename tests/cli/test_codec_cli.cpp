@@ -107,7 +107,11 @@ TEST_CASE("train a codec, resume it on the other backend, and compress, decompre
   SECTION("eval writes the rate of the real files, one row per checkpoint") {
     succeeded("codec compress " + quoted(dir / "odd.png") + " --checkpoint " + quoted(run) + " --out " +
               quoted(dir / "odd.glc"));
-    succeeded("codec eval " + quoted(dir / "odd.png") + " --checkpoint " + quoted(run) + " --out " + quoted(dir / "e.csv"));
+    succeeded("codec eval " + quoted(dir / "odd.png") + " --checkpoint " + quoted(run) + " --out " + quoted(dir / "e.csv") +
+              " --decoded " + quoted(dir / "decoded") + " --threads 1");
+    // --decoded holds what decompress gives for the same file.
+    succeeded("codec decompress " + quoted(dir / "odd.glc") + " --out " + quoted(dir / "odd-decoded.png") + " --threads 1");
+    CHECK(io::read_image(dir / "decoded" / "1" / "odd.png").pixels == io::read_image(dir / "odd-decoded.png").pixels);
     const auto images = codec_eval::read_rate_quality_csv(dir / "e.csv", "bpp", "images");
     REQUIRE(images.size() == 1);
     CHECK(images[0].second == 1);

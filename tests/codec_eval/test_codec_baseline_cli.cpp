@@ -45,7 +45,8 @@ TEST_CASE("genlab codec baseline jpeg writes one row per quality whose bpp is th
   TemporaryDirectory dir;
   write_images(dir / "images");
   const auto r = run_genlab("codec baseline jpeg " + quoted(dir / "images") + " --out " + quoted(dir / "x.csv") +
-                            " --qualities 20,50,80 --per-image " + quoted(dir / "per-image.csv"));
+                            " --qualities 20,50,80 --per-image " + quoted(dir / "per-image.csv") + " --decoded " +
+                            quoted(dir / "decoded"));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.output, Contains("[1/3] jpeg q=20: 3 images") && Contains("[3/3] jpeg q=80"));
@@ -65,7 +66,14 @@ TEST_CASE("genlab codec baseline jpeg writes one row per quality whose bpp is th
       const auto jpeg = io::encode_jpeg(original, qualities[k]);
       bytes += double(jpeg.size());
       pixels += double(original.width) * original.height;
-      psnr += genlab::testing::psnr_255(original, io::decode_jpeg(jpeg)) / 3;
+      const io::Image decoded = io::decode_jpeg(jpeg);
+      psnr += genlab::testing::psnr_255(original, decoded) / 3;
+    }
+    // --decoded: each decoded image as a PNG under q<quality>/, named as its original.
+    for (const char* name : {"a.png", "c.png", "sub/b.png"}) {
+      const io::Image original = io::convert_channels(io::read_image(dir / "images" / name), 3);
+      const io::Image written = io::read_image(dir / "decoded" / ("q" + std::to_string(qualities[k])) / name);
+      CHECK(written.pixels == io::decode_jpeg(io::encode_jpeg(original, qualities[k])).pixels);
     }
     CHECK(rates[k].first == Approx(8 * bytes / pixels).epsilon(1e-12));
     CHECK(rates[k].second == Approx(psnr).epsilon(1e-5));
