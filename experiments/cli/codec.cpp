@@ -1,4 +1,5 @@
 // genlab train codec; genlab codec compress, decompress and eval.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -18,6 +19,16 @@ std::string format(const char* pattern, double value) {
   char text[64];
   std::snprintf(text, sizeof text, pattern, value);
   return text;
+}
+
+// A checkpoint's name in eval's table: its file name without extension, or with its folder's name
+// in front when another checkpoint has the same file name (a sweep's runs are all run.h5).
+std::string run_label(const std::vector<std::string>& checkpoints, size_t k) {
+  const fs::path path(checkpoints[k]);
+  const auto same_name = std::count_if(checkpoints.begin(), checkpoints.end(),
+                                       [&](const std::string& c) { return fs::path(c).stem() == path.stem(); });
+  if (same_name == 1 || !path.has_parent_path()) return path.stem().string();
+  return path.parent_path().filename().string() + "/" + path.stem().string();
 }
 
 // The image files of a folder, sorted; or the one file given.
@@ -121,7 +132,7 @@ std::vector<Command> add_codec(CLI::App& codec_app) {
                             if (!state->decoded.empty())
                               codec_eval::write_decoded_images(fs::path(state->decoded) / std::to_string(k + 1), coded);
                             const std::string setting = codec::describe_checkpoint(checkpoint);
-                            points.push_back(codec_eval::measure("genlab-codec " + fs::path(checkpoint).stem().string(),
+                            points.push_back(codec_eval::measure("genlab-codec " + run_label(state->checkpoints, k),
                                                                  setting, coded, state->quality, &per_image));
                           }
                           codec_eval::write_rate_quality_csv(state->coder.out, points);

@@ -128,6 +128,12 @@ TEST_CASE("train a codec, resume it on the other backend, and compress, decompre
     const std::string md((std::istreambuf_iterator<char>(in)), {});
     CHECK_THAT(md, Contains("target_bpp=0.2") && Contains("target_bpp=0.6") && Contains("eval_bpp") &&
                        Contains("eval_psnr"));
+    // The runs are all run.h5: eval names each by its folder too.
+    succeeded("codec eval " + quoted(dir / "odd.png") + " --checkpoint " + quoted(sweep / "runs" / "000" / "run.h5") +
+              " --checkpoint " + quoted(sweep / "runs" / "001" / "run.h5") + " --out " + quoted(dir / "sweep.csv"));
+    std::ifstream csv(dir / "sweep.csv");
+    const std::string rows((std::istreambuf_iterator<char>(csv)), {});
+    CHECK_THAT(rows, Contains("genlab-codec 000/run,") && Contains("genlab-codec 001/run,"));
   }
 
   SECTION("a truncated file, a file of another model and a missing model end with a message and exit code 1") {
