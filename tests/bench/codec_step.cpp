@@ -48,19 +48,17 @@ void codec_training_step(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(codec_training_step<OneDnn>)
-    ->Name("codec_step/onednn")
-    ->ArgsProduct({{1, 2}, {0, 1}})
-    ->Unit(benchmark::kMillisecond)
-    ->MinTime(8.0)
-    ->UseRealTime();
+#define GENLAB_CODEC_STEP_BENCH(backend, name) \
+  BENCHMARK(codec_training_step<backend>)      \
+      ->Name("codec_step/" name)                \
+      ->ArgsProduct({{1, 2}, {0, 1}})           \
+      ->Unit(benchmark::kMillisecond)           \
+      ->MinTime(8.0)                            \
+      ->UseRealTime();
+
+GENLAB_CODEC_STEP_BENCH(OneDnn, "onednn")
 #ifdef GENLAB_WITH_LIBTORCH
-BENCHMARK(codec_training_step<LibTorch>)
-    ->Name("codec_step/libtorch")
-    ->ArgsProduct({{1, 2}, {0, 1}})
-    ->Unit(benchmark::kMillisecond)
-    ->MinTime(8.0)
-    ->UseRealTime();
+GENLAB_CODEC_STEP_BENCH(LibTorch, "libtorch")
 #endif
 
 BENCHMARK_MAIN();
