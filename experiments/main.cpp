@@ -5,11 +5,13 @@
 #include <new>
 #include <vector>
 
+#include "experiments/backend/mapped_libraries.hpp"
 #include "experiments/cli/command.hpp"
 #include "genlab/core/error.hpp"
 
 int main(int argc, char** argv) {
   using namespace genlab::cli;
+  genlab::backend::report_mapped_libraries_at_exit();
   CLI::App app("genlab: generative image models side by side (oneDNN and LibTorch backends)", "genlab");
   app.set_version_flag("--version", "genlab 0.1.0");
   app.require_subcommand(1);

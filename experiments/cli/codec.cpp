@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <iostream>
 
-#include "experiments/cli/backends.hpp"
 #include "experiments/cli/train_command.hpp"
 #include "experiments/codec/rate_quality.hpp"
 #include "genlab/data/image_folder.hpp"
@@ -50,7 +49,7 @@ Command add_train_codec(CLI::App& parent) {
       parent, "codec",
       "train the perceptual codec (HiFiC transforms, ELIC context model, semantic ensemble loss): --preset lab|paper, "
       "--target-bpp",
-      []<class B>(const codec::CodecConfig& config, const train::RunOptions& run) { return codec::train<B>(config, run); });
+      &backend::Commands::train_codec);
 }
 
 std::vector<Command> add_codec(CLI::App& codec_app) {
@@ -62,7 +61,7 @@ std::vector<Command> add_codec(CLI::App& codec_app) {
     app->add_option("image", *input, "PNG or JPEG image")->required();
     config::add_options(*app, *config);
     commands.push_back({app, [config, input] {
-                          const auto r = with_backend(config->backend, [&]<class B>() { return codec::compress<B>(*input, *config); });
+                          const auto r = backend::commands(config->backend).codec_compress(*input, *config);
                           const double pixels = static_cast<double>(r.width * r.height);
                           std::cout << "wrote " << r.out.string() << ": " << r.width << "x" << r.height << ", " << r.bytes
                                     << " bytes, " << format("%.4f", 8.0 * static_cast<double>(r.bytes) / pixels)
@@ -80,7 +79,7 @@ std::vector<Command> add_codec(CLI::App& codec_app) {
     app->add_option("file", *input, ".glc file written by genlab codec compress")->required();
     config::add_options(*app, *config);
     commands.push_back({app, [config, input] {
-                          const auto r = with_backend(config->backend, [&]<class B>() { return codec::decompress<B>(*input, *config); });
+                          const auto r = backend::commands(config->backend).codec_decompress(*input, *config);
                           std::cout << "wrote " << r.out.string() << ": " << r.width << "x" << r.height
                                     << (r.channels == 1 ? " grey" : " RGB") << " (model " << r.model.string() << ")\n";
                           return 0;
@@ -121,13 +120,12 @@ std::vector<Command> add_codec(CLI::App& codec_app) {
                             std::vector<codec_eval::CodedImage> coded;
                             train::Progress progress("codec eval " + fs::path(checkpoint).stem().string(), 0,
                                                      static_cast<int64_t>(files.size()), 0);
-                            with_backend(coder.backend, [&]<class B>() {
-                              codec::code_images<B>(files, coder, [&](const std::string& name, const io::Image& original,
-                                                                      const io::Image& decoded, uint64_t bytes) {
-                                coded.push_back({name, original, decoded, bytes});
-                                progress.update(static_cast<int64_t>(coded.size()), {});
-                              });
-                            });
+                            backend::commands(coder.backend)
+                                .codec_code_images(files, coder, [&](const std::string& name, const io::Image& original,
+                                                                     const io::Image& decoded, uint64_t bytes) {
+                                  coded.push_back({name, original, decoded, bytes});
+                                  progress.update(static_cast<int64_t>(coded.size()), {});
+                                });
                             progress.finish(static_cast<int64_t>(coded.size()), {});
                             if (!state->decoded.empty())
                               codec_eval::write_decoded_images(fs::path(state->decoded) / std::to_string(k + 1), coded);

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "experiments/cli/backends.hpp"
+#include "experiments/backend/backend_commands.hpp"
 #include "experiments/cli/command.hpp"
 #include "experiments/codec/rate_quality.hpp"
 #include "experiments/eval/eval_config.hpp"
@@ -16,19 +16,13 @@
 #include "genlab/io/run_file.hpp"
 #include "genlab/io/weights.hpp"
 #include "genlab/metrics/bjontegaard.hpp"
-#include "genlab/metrics/dists.hpp"
 #include "genlab/metrics/feature_statistics_file.hpp"
 #include "genlab/metrics/frechet_distance.hpp"
 #include "genlab/metrics/inception_score.hpp"
 #include "genlab/metrics/kernel_inception_distance.hpp"
-#include "genlab/metrics/lpips.hpp"
-#include "genlab/metrics/ms_ssim.hpp"
 #include "genlab/metrics/precision_recall.hpp"
-#include "genlab/metrics/psnr.hpp"
 #include "genlab/metrics/rate_quality_curve.hpp"
 #include "genlab/metrics/sifid.hpp"
-#include "genlab/metrics/ssim.hpp"
-#include "models/classifier/classifier.hpp"
 
 namespace genlab::cli {
 namespace fs = std::filesystem;
@@ -71,10 +65,9 @@ eval::FeatureSet features_of(const eval::Source& source, const DistributionConfi
   const auto images = eval::load_images(source, split == "train" ? data::Split::train : data::Split::test,
                                         {c.samples, static_cast<uint64_t>(c.seed), c.backend, c.device},
                                         eval::network_input(extractor));
-  auto set = with_backend(c.backend, [&]<class B>() {
-    B::set_num_threads(static_cast<int>(c.threads));
-    return eval::extract_features<B>(images, extractor, c.batch_size, c.device, std::string(side) + " features");
-  });
+  const backend::Commands& on = backend::commands(c.backend);
+  on.set_num_threads(static_cast<int>(c.threads));
+  auto set = on.extract_features(images, extractor, c.batch_size, c.device, std::string(side) + " features");
   if (cacheable) eval::write_feature_file(cached, set);
   return set;
 }
@@ -160,55 +153,20 @@ std::vector<std::pair<fs::path, fs::path>> image_pairs(const eval::PairedConfig&
   return pairs;
 }
 
-// One image [1, 3, H, W] in [-1, 1].
-template <Backend B>
-Tensor<B> image_tensor(const fs::path& path, const TensorOptions& options) {
-  const io::Image image = io::convert_channels(io::read_image(path), 3);
-  std::vector<float> v(image.pixels.size());
-  const int64_t plane = static_cast<int64_t>(image.width) * image.height;
-  for (int64_t q = 0; q < plane; ++q)
-    for (int c = 0; c < 3; ++c) v[c * plane + q] = static_cast<float>(image.pixels[q * 3 + c]) / 127.5f - 1.f;
-  return ops::from_host<B>(std::span<const float>(v), {1, 3, image.height, image.width}, options);
-}
-
-// The mean over image pairs of metric(x, y) -> [1].
-template <class Metric>
-Command paired_command(CLI::App& parent, const char* name, const char* help, Metric metric) {
+// The mean over image pairs of the metric called `name` (experiments/eval/paired_metrics.hpp).
+Command paired_command(CLI::App& parent, const char* name, const char* help) {
   auto config = std::make_shared<eval::PairedConfig>();
   CLI::App* app = parent.add_subcommand(name, help);
   config::add_options(*app, *config);
-  return {app, [config, metric, name] {
+  return {app, [config, name] {
             config::validate(*config);
             const auto pairs = image_pairs(*config);
-            const double mean = with_backend(config->backend, [&]<class B>() {
-              B::set_num_threads(static_cast<int>(config->threads));
-              const TensorOptions options{DType::f32, Device::parse(config->device)};
-              auto measure = metric.template operator()<B>(*config, options);
-              NoGradGuard<B> no_grad;
-              double total = 0;
-              for (const auto& [a, b] : pairs) {
-                const auto x = image_tensor<B>(a, options), y = image_tensor<B>(b, options);
-                if (x.shape() != y.shape())
-                  throw ShapeError(std::string(name) + ": '" + a.string() + "' is " + to_string(x.shape()) + " but '" +
-                                   b.string() + "' is " + to_string(y.shape()));
-                total += measure(x, y);
-              }
-              return total / static_cast<double>(pairs.size());
-            });
+            const double mean = backend::commands(config->backend).mean_paired_metric(name, *config, pairs);
             report(name, {{"value", mean}, {"pairs", pairs.size()}},
                    std::string(name) + " " + fixed(mean) + "  (mean over " + std::to_string(pairs.size()) + " image pairs)",
                    config->json);
             return 0;
           }};
-}
-
-// Weights of LPIPS or DISTS: a torchvision VGG16 file and the metric's own.
-StateDict combined_weights(const eval::PairedConfig& c, const char* metric) {
-  if (c.weights.empty() || c.extra_weights.empty())
-    throw ConfigError(std::string(metric) + " needs --weights (torchvision VGG16) and --extra-weights (" + metric +
-                      "'s own), converted as docs/features.md says");
-  return std::string(metric) == "lpips" ? metrics::lpips_state(io::read_weights(c.weights), io::read_weights(c.extra_weights))
-                                        : metrics::dists_state(io::read_weights(c.weights), io::read_weights(c.extra_weights));
 }
 
 }  // namespace
@@ -275,38 +233,11 @@ std::vector<Command> add_eval(CLI::App& parent) {
         record_in_run(c, fake, {{"is", is.mean}});
       }));
 
-  commands.push_back(paired_command(*eval_app, "psnr", "peak signal-to-noise ratio in dB, 8-bit range",
-                                    []<class B>(const eval::PairedConfig&, const TensorOptions&) {
-                                      return [](const Tensor<B>& x, const Tensor<B>& y) {
-                                        return metrics::psnr(x, y, 2.0).item();
-                                      };
-                                    }));
-  commands.push_back(paired_command(*eval_app, "ssim", "structural similarity (Gaussian window 11, sigma 1.5)",
-                                    []<class B>(const eval::PairedConfig&, const TensorOptions&) {
-                                      return [](const Tensor<B>& x, const Tensor<B>& y) {
-                                        return metrics::ssim(x, y, 2.0).item();
-                                      };
-                                    }));
-  commands.push_back(paired_command(*eval_app, "ms-ssim", "multi-scale SSIM (5 scales; images of 161 pixels or more)",
-                                    []<class B>(const eval::PairedConfig&, const TensorOptions&) {
-                                      return [](const Tensor<B>& x, const Tensor<B>& y) {
-                                        return metrics::ms_ssim(x, y, 2.0).item();
-                                      };
-                                    }));
-  commands.push_back(paired_command(*eval_app, "lpips", "LPIPS v0.1 on VGG16 (needs converted weights)",
-                                    []<class B>(const eval::PairedConfig& c, const TensorOptions& options) {
-                                      Rng unused(0);
-                                      auto net = std::make_shared<metrics::Lpips<B>>(unused, options);
-                                      nn::load_state_dict(*net, combined_weights(c, "lpips"));
-                                      return [net](const Tensor<B>& x, const Tensor<B>& y) { return (*net)(x, y).item(); };
-                                    }));
-  commands.push_back(paired_command(*eval_app, "dists", "DISTS on VGG16 with L2 pooling (needs converted weights)",
-                                    []<class B>(const eval::PairedConfig& c, const TensorOptions& options) {
-                                      Rng unused(0);
-                                      auto net = std::make_shared<metrics::Dists<B>>(unused, options);
-                                      nn::load_state_dict(*net, combined_weights(c, "dists"));
-                                      return [net](const Tensor<B>& x, const Tensor<B>& y) { return (*net)(x, y).item(); };
-                                    }));
+  commands.push_back(paired_command(*eval_app, "psnr", "peak signal-to-noise ratio in dB, 8-bit range"));
+  commands.push_back(paired_command(*eval_app, "ssim", "structural similarity (Gaussian window 11, sigma 1.5)"));
+  commands.push_back(paired_command(*eval_app, "ms-ssim", "multi-scale SSIM (5 scales; images of 161 pixels or more)"));
+  commands.push_back(paired_command(*eval_app, "lpips", "LPIPS v0.1 on VGG16 (needs converted weights)"));
+  commands.push_back(paired_command(*eval_app, "dists", "DISTS on VGG16 with L2 pooling (needs converted weights)"));
 
   {
     auto config = std::make_shared<eval::PairedConfig>();
@@ -321,9 +252,7 @@ std::vector<Command> add_eval(CLI::App& parent) {
                             const int64_t plane = static_cast<int64_t>(image.width) * image.height;
                             for (int64_t q = 0; q < plane; ++q)
                               for (int c = 0; c < 3; ++c) d.pixels[c * plane + q] = image.pixels[q * 3 + c];
-                            return with_backend(config->backend, [&]<class B>() {
-                              return eval::inception_first_pool<B>(d, config->weights, config->device);
-                            });
+                            return backend::commands(config->backend).inception_first_pool(d, config->weights, config->device);
                           };
                           if (config->real.empty() || config->fake.empty())
                             throw ConfigError("missing --real or --fake: the two images");
@@ -408,9 +337,8 @@ std::vector<Command> add_eval(CLI::App& parent) {
     app->add_flag("--json", state->json, "print the result as one JSON object");
     commands.push_back({app, [state] {
                           const fs::path weights = state->weights.empty() ? eval::shipped_classifier_weights() : fs::path(state->weights);
-                          const double accuracy = with_backend(state->backend, [&]<class B>() {
-                            return classifier::test_accuracy<B>(weights, state->data, state->device);
-                          });
+                          const double accuracy =
+                              backend::commands(state->backend).classifier_accuracy(weights, state->data, state->device);
                           report("accuracy", {{"accuracy", accuracy}, {"weights", weights.string()}, {"data", state->data}},
                                  "accuracy " + fixed(accuracy * 100, 2) + " %  (" + weights.string() + " on " + state->data + ")",
                                  state->json);

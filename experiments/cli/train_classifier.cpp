@@ -1,7 +1,7 @@
 // genlab train classifier
 #include <iostream>
 
-#include "experiments/cli/backends.hpp"
+#include "experiments/backend/backend_commands.hpp"
 #include "experiments/cli/command.hpp"
 #include "genlab/config/config.hpp"
 #include "genlab/config/overlay.hpp"
@@ -31,8 +31,7 @@ Command add_train_classifier(CLI::App& parent) {
             config = config::overlay(config, state->config, given);
             config::validate(config);
             const train::RunOptions run{state->out, state->resume, state->overwrite};
-            const auto result =
-                with_backend(config.backend, [&]<class B>() { return classifier::train<B>(config, run); });
+            const auto result = backend::commands(config.backend).train_classifier(config, run);
             std::cout << "test accuracy " << result.test_accuracy * 100 << " %\n"
                       << "wrote " << state->out << "\n";
             if (!config.export_weights.empty()) std::cout << "wrote " << config.export_weights << "\n";

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <string>
 
-#include "experiments/cli/backends.hpp"
+#include "experiments/backend/backend_commands.hpp"
 #include "experiments/cli/command.hpp"
 #include "experiments/sweep/directory.hpp"
 #include "experiments/sweep/launch.hpp"
@@ -43,9 +43,10 @@ sweep::SweepSpec sweep_from_command_line(const std::string& model, const Config&
                            "--sweep");
 }
 
-// `train(config, run_options)` is a generic lambda called as train.template operator()<B>(...).
-template <class Config, class Train>
-Command add_train_command(CLI::App& parent, const std::string& name, const std::string& help, Train train) {
+// `train` is the backend::Commands entry that trains this model, e.g. &backend::Commands::train_dcgan.
+template <class Config>
+Command add_train_command(CLI::App& parent, const std::string& name, const std::string& help,
+                          train::FitSummary (*backend::Commands::*train)(const Config&, const train::RunOptions&)) {
   struct State {
     Config config;
     std::string out;
@@ -91,7 +92,7 @@ Command add_train_command(CLI::App& parent, const std::string& name, const std::
             config::validate(config);
             const train::RunOptions run{state->out, state->resume, state->overwrite};
             const train::FitSummary summary =
-                with_backend(config.backend, [&]<class B>() { return train.template operator()<B>(config, run); });
+                (backend::commands(config.backend).*train)(config, run);
             std::cout << "wrote " << state->out << " (step " << summary.end.step << ")\n";
             if (summary.stopped_by == "interrupt") {
               std::cout << "interrupted; continue with: genlab train " << name << " --out " << state->out << " --resume\n";
@@ -101,13 +102,14 @@ Command add_train_command(CLI::App& parent, const std::string& name, const std::
           }};
 }
 
-template <class Sample>
-Command add_sample_command(CLI::App& parent, const std::string& name, const std::string& help, Sample sample) {
+// `sample` is the backend::Commands entry that samples this model, e.g. &backend::Commands::sample_dcgan.
+inline Command add_sample_command(CLI::App& parent, const std::string& name, const std::string& help,
+                                  std::filesystem::path (*backend::Commands::*sample)(const train::SampleConfig&)) {
   auto config = std::make_shared<train::SampleConfig>();
   CLI::App* app = parent.add_subcommand(name, help);
   config::add_options(*app, *config);
   return {app, [config, sample] {
-            const auto path = with_backend(config->backend, [&]<class B>() { return sample.template operator()<B>(*config); });
+            const auto path = (backend::commands(config->backend).*sample)(*config);
             std::cout << "wrote " << path.string() << "\n";
             return 0;
           }};

@@ -2,15 +2,12 @@
 
 #include <cstdlib>
 
-#include "backends/onednn/onednn_backend.hpp"
+#include "backends/instantiated_backend.hpp"
 #include "genlab/core/error.hpp"
 #include "genlab/features/domain_classifier.hpp"
 #include "genlab/features/inception.hpp"
 #include "genlab/io/weights.hpp"
 #include "genlab/train/progress.hpp"
-#ifdef GENLAB_WITH_LIBTORCH
-#include "backends/libtorch/libtorch_backend.hpp"
-#endif
 
 namespace genlab::eval {
 namespace {
@@ -66,17 +63,6 @@ FeatureSet run_network(const data::ImageDataset& images, Network&& network, int6
 
 }  // namespace
 
-std::filesystem::path shipped_classifier_weights() {
-  const char* dir = std::getenv("GENLAB_DATA_DIR");
-  return std::filesystem::path(dir ? dir : GENLAB_SOURCE_DATA_DIR) / "classifier" / "fashion-mnist-classifier.safetensors";
-}
-
-data::ImageFolderOptions network_input(const Extractor& extractor) {
-  if (extractor.network == "classifier") return {.height = 28, .width = 28, .channels = 1};
-  if (extractor.network == "inception") return {.height = 299, .width = 299, .channels = 3};
-  throw ConfigError("unknown features '" + extractor.network + "' (expected classifier or inception)");
-}
-
 template <Backend B>
 FeatureSet extract_features(const data::ImageDataset& images, const Extractor& extractor, int64_t batch_size,
                             const std::string& device, const std::string& label) {
@@ -117,14 +103,8 @@ HostTensor inception_first_pool(const data::ImageDataset& image, const std::file
   return {map.shape(), map.to_host()};
 }
 
-template FeatureSet extract_features<OneDnn>(const data::ImageDataset&, const Extractor&, int64_t, const std::string&,
+template FeatureSet extract_features<InstantiatedBackend>(const data::ImageDataset&, const Extractor&, int64_t, const std::string&,
                                              const std::string&);
-template HostTensor inception_first_pool<OneDnn>(const data::ImageDataset&, const std::filesystem::path&, const std::string&);
-#ifdef GENLAB_WITH_LIBTORCH
-template FeatureSet extract_features<LibTorch>(const data::ImageDataset&, const Extractor&, int64_t, const std::string&,
-                                               const std::string&);
-template HostTensor inception_first_pool<LibTorch>(const data::ImageDataset&, const std::filesystem::path&,
-                                                   const std::string&);
-#endif
+template HostTensor inception_first_pool<InstantiatedBackend>(const data::ImageDataset&, const std::filesystem::path&, const std::string&);
 
 }  // namespace genlab::eval

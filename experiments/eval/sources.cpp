@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "experiments/cli/backends.hpp"
+#include "experiments/backend/backend_commands.hpp"
 #include "genlab/core/error.hpp"
 #include "genlab/data/load.hpp"
 #include "genlab/io/image.hpp"
@@ -103,13 +103,9 @@ data::ImageDataset sample_run(const fs::path& run_file, const SampleOptions& opt
   const std::string model = run_model(run_file);
   data::Batch batch;
   if (model == "dcgan")
-    batch = cli::with_backend(options.backend, [&]<class B>() {
-      return dcgan::generate<B>(run_file, options.count, options.seed, options.device);
-    });
+    batch = backend::commands(options.backend).generate_dcgan(run_file, options.count, options.seed, options.device);
   else if (model == "pga")
-    batch = cli::with_backend(options.backend, [&]<class B>() {
-      return pga::generate<B>(run_file, options.count, options.seed, options.device);
-    });
+    batch = backend::commands(options.backend).generate_pga(run_file, options.count, options.seed, options.device);
   else
     throw ConfigError("cannot draw samples from " + quoted(run_file) + ": genlab eval samples dcgan and pga runs, not '" +
                       model + "' ones");

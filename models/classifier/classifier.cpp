@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <iostream>
 
-#include "backends/onednn/onednn_backend.hpp"
+#include "backends/instantiated_backend.hpp"
 #include "genlab/features/domain_classifier.hpp"
 #include "genlab/io/weights.hpp"
 #include "genlab/losses/cross_entropy.hpp"
@@ -12,9 +12,6 @@
 #include "genlab/optim/schedule.hpp"
 #include "genlab/train/checkpoint.hpp"
 #include "genlab/train/device.hpp"
-#ifdef GENLAB_WITH_LIBTORCH
-#include "backends/libtorch/libtorch_backend.hpp"
-#endif
 
 namespace genlab::classifier {
 namespace {
@@ -169,11 +166,7 @@ double test_accuracy(const std::filesystem::path& weights, const std::filesystem
   return accuracy(net, test_set, options);
 }
 
-template TrainResult train<OneDnn>(const ClassifierConfig&, const train::RunOptions&);
-template double test_accuracy<OneDnn>(const std::filesystem::path&, const std::filesystem::path&, const std::string&);
-#ifdef GENLAB_WITH_LIBTORCH
-template TrainResult train<LibTorch>(const ClassifierConfig&, const train::RunOptions&);
-template double test_accuracy<LibTorch>(const std::filesystem::path&, const std::filesystem::path&, const std::string&);
-#endif
+template TrainResult train<InstantiatedBackend>(const ClassifierConfig&, const train::RunOptions&);
+template double test_accuracy<InstantiatedBackend>(const std::filesystem::path&, const std::filesystem::path&, const std::string&);
 
 }  // namespace genlab::classifier

@@ -1,17 +1,15 @@
-// The codec's commands, instantiated for every backend (architecture rule 2).
+// The codec's commands, instantiated for one backend per build of this file
+// (architecture rule 2; backends/instantiated_backend.hpp).
 #include "models/codec/codec.hpp"
 
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 
-#include "backends/onednn/onednn_backend.hpp"
+#include "backends/instantiated_backend.hpp"
 #include "genlab/entropy/bitstream.hpp"
 #include "genlab/train/device.hpp"
 #include "models/codec/training.hpp"
-#ifdef GENLAB_WITH_LIBTORCH
-#include "backends/libtorch/libtorch_backend.hpp"
-#endif
 
 namespace genlab::codec {
 namespace fs = std::filesystem;
@@ -184,15 +182,9 @@ void code_images(const std::vector<fs::path>& images, const CoderConfig& config,
   }
 }
 
-template train::FitSummary train<OneDnn>(const CodecConfig&, const train::RunOptions&);
-template CompressResult compress<OneDnn>(const fs::path&, const CoderConfig&);
-template DecompressResult decompress<OneDnn>(const fs::path&, const CoderConfig&);
-template void code_images<OneDnn>(const std::vector<fs::path>&, const CoderConfig&, const CodedImageSink&);
-#ifdef GENLAB_WITH_LIBTORCH
-template train::FitSummary train<LibTorch>(const CodecConfig&, const train::RunOptions&);
-template CompressResult compress<LibTorch>(const fs::path&, const CoderConfig&);
-template DecompressResult decompress<LibTorch>(const fs::path&, const CoderConfig&);
-template void code_images<LibTorch>(const std::vector<fs::path>&, const CoderConfig&, const CodedImageSink&);
-#endif
+template train::FitSummary train<InstantiatedBackend>(const CodecConfig&, const train::RunOptions&);
+template CompressResult compress<InstantiatedBackend>(const fs::path&, const CoderConfig&);
+template DecompressResult decompress<InstantiatedBackend>(const fs::path&, const CoderConfig&);
+template void code_images<InstantiatedBackend>(const std::vector<fs::path>&, const CoderConfig&, const CodedImageSink&);
 
 }  // namespace genlab::codec

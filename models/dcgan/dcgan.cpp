@@ -1,15 +1,13 @@
-// DCGAN's commands, instantiated for every backend (architecture rule 2).
+// DCGAN's commands, instantiated for one backend per build of this file
+// (architecture rule 2; backends/instantiated_backend.hpp).
 #include "models/dcgan/dcgan.hpp"
 
-#include "backends/onednn/onednn_backend.hpp"
+#include "backends/instantiated_backend.hpp"
 #include "genlab/config/size.hpp"
 #include "genlab/data/load.hpp"
 #include "genlab/train/device.hpp"
 #include "genlab/train/generate.hpp"
 #include "models/dcgan/training.hpp"
-#ifdef GENLAB_WITH_LIBTORCH
-#include "backends/libtorch/libtorch_backend.hpp"
-#endif
 
 namespace genlab::dcgan {
 using train::tensor_options;
@@ -106,13 +104,8 @@ data::Batch generate(const std::filesystem::path& run_file, int64_t count, uint6
   });
 }
 
-template train::FitSummary train<OneDnn>(const DcganConfig&, const train::RunOptions&);
-template std::filesystem::path sample<OneDnn>(const SampleConfig&);
-template data::Batch generate<OneDnn>(const std::filesystem::path&, int64_t, uint64_t, const std::string&);
-#ifdef GENLAB_WITH_LIBTORCH
-template train::FitSummary train<LibTorch>(const DcganConfig&, const train::RunOptions&);
-template std::filesystem::path sample<LibTorch>(const SampleConfig&);
-template data::Batch generate<LibTorch>(const std::filesystem::path&, int64_t, uint64_t, const std::string&);
-#endif
+template train::FitSummary train<InstantiatedBackend>(const DcganConfig&, const train::RunOptions&);
+template std::filesystem::path sample<InstantiatedBackend>(const SampleConfig&);
+template data::Batch generate<InstantiatedBackend>(const std::filesystem::path&, int64_t, uint64_t, const std::string&);
 
 }  // namespace genlab::dcgan

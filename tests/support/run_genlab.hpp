@@ -17,8 +17,10 @@ struct CommandResult {
 
 // `genlab ARGUMENTS` from the build tree. A crash (a signal) is reported as 128 + its number, so
 // that it fails a test expecting exit code 1 or 2.
-inline CommandResult run_genlab(const std::string& arguments) {
-  const std::string command = std::string(GENLAB_BINARY_DIR) + "/experiments/genlab " + arguments + " 2>&1";
+// `environment` is prepended as shell assignments, e.g. "GENLAB_LIBTORCH_MODULE=/x".
+inline CommandResult run_genlab(const std::string& arguments, const std::string& environment = "") {
+  const std::string command =
+      environment + (environment.empty() ? "" : " ") + std::string(GENLAB_BINARY_DIR) + "/experiments/genlab " + arguments + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
   std::string output;

@@ -1,7 +1,6 @@
 #include "genlab/io/image.hpp"
 
 #include <stb/stb_image.h>
-#include <stb/stb_image_write.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include <system_error>
 
 #include "genlab/core/error.hpp"
+#include "genlab/io/png_encoder.hpp"
 
 namespace genlab::io {
 namespace {
@@ -96,15 +96,11 @@ void check_writable(const fs::path& path, const Image& image) {
 }
 
 std::vector<uint8_t> encode_png(const fs::path& path, const Image& image) {
-  std::vector<uint8_t> png;
-  auto append = [](void* context, void* data, int size) {
-    auto* out = static_cast<std::vector<uint8_t>*>(context);
-    out->insert(out->end(), static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + size);
-  };
-  if (!stbi_write_png_to_func(append, &png, image.width, image.height, image.channels, image.pixels.data(),
-                              image.width * image.channels))
-    throw cannot_write(path, "PNG encoding failed");
-  return png;
+  try {
+    return png_bytes(image);
+  } catch (const IoError& e) {
+    throw cannot_write(path, e.what());
+  }
 }
 
 std::system_error last_system_error() { return std::system_error(errno, std::generic_category()); }
