@@ -12,7 +12,7 @@
 namespace genlab::io {
 namespace {
 
-constexpr int deflate_level = 3;  // zlib 1..9: on a 1280x768 texture 4 % larger than 6, in a quarter of the time
+constexpr int deflate_level = 3;  // of zlib's 1..9: files 4 % larger than the default 6 on a 1280x768 texture, and faster
 
 void put_u32(std::vector<uint8_t>& out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(v >> shift));
