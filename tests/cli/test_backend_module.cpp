@@ -5,7 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <sstream>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -85,7 +88,7 @@ TEST_CASE("a oneDNN command never maps LibTorch's libraries; --backend libtorch 
   }
 }
 
-TEST_CASE("every kind of command runs on the LibTorch module: train, sample, features, accuracy") {
+TEST_CASE("every kind of command runs on the LibTorch module: train, sample, features, accuracy, rate-quality") {
   TemporaryDirectory dir;
   genlab::testing::write_idx_directory(dir / "idx", 64);
   const std::string data = " --data " + quoted(dir / "idx") + " --threads 1";
@@ -105,6 +108,9 @@ TEST_CASE("every kind of command runs on the LibTorch module: train, sample, fea
                               data + " --out " + quoted(dir / "pga.h5"));
   INFO(pga.output);
   CHECK(pga.exit_code == 0);
+  CHECK(run_genlab("sample pga --backend libtorch --checkpoint " + quoted(dir / "pga.h5") + " --grid 2x2 --out " +
+                   quoted(dir / "pga.png"))
+            .exit_code == 0);
   const auto classifier = run_genlab("train classifier --steps 2 --batch-size 8 --backend libtorch" + data + " --out " +
                                      quoted(dir / "classifier.h5"));
   INFO(classifier.output);
@@ -114,6 +120,30 @@ TEST_CASE("every kind of command runs on the LibTorch module: train, sample, fea
   const std::string fid = "eval fid --json --samples 32 --cache-dir '' --real " + quoted(dir / "idx") + " --fake " +
                           quoted(dir / "dcgan.h5");
   CHECK(json_value(run_genlab(fid + " --backend libtorch")) == Approx(json_value(run_genlab(fid))).epsilon(1e-3));
+  // The rate-quality measurement of a classical codec: the same CSV on both backends.
+  std::filesystem::create_directories(dir / "photos");
+  genlab::io::write_png(dir / "photos" / "a.png", gradient_image(200, 170, 3));  // large enough for MS-SSIM
+  const std::string baseline = "codec baseline jpeg " + quoted(dir / "photos") + " --qualities 10,50 --out ";
+  REQUIRE(run_genlab(baseline + quoted(dir / "onednn.csv")).exit_code == 0);
+  const auto on_libtorch = run_genlab(baseline + quoted(dir / "libtorch.csv") + " --backend libtorch");
+  INFO(on_libtorch.output);
+  REQUIRE(on_libtorch.exit_code == 0);
+  auto text = [](const std::filesystem::path& p) { return std::string(std::istreambuf_iterator<char>(std::ifstream(p).rdbuf()), {}); };
+  const std::string onednn_csv = text(dir / "onednn.csv"), libtorch_csv = text(dir / "libtorch.csv");
+  CHECK(std::count(libtorch_csv.begin(), libtorch_csv.end(), '\n') == 3);  // header and two qualities
+  // Field by field: names equal, numbers (bpp, PSNR, MS-SSIM) within float tolerance.
+  std::stringstream a(onednn_csv), b(libtorch_csv);
+  for (std::string row_a, row_b; std::getline(a, row_a) && std::getline(b, row_b);) {
+    std::stringstream fields_a(row_a), fields_b(row_b);
+    for (std::string x, y; std::getline(fields_a, x, ',') && std::getline(fields_b, y, ',');) {
+      char* end = nullptr;
+      const double u = std::strtod(x.c_str(), &end), v = std::strtod(y.c_str(), nullptr);
+      if (end == x.c_str()) CHECK(x == y);
+      else if (std::isnan(u)) CHECK(std::isnan(v));
+      else CHECK(v == Approx(u).epsilon(1e-4));
+    }
+  }
+
   const std::string accuracy = "eval accuracy --json --data " + quoted(dir / "idx");
   CHECK(json_value(run_genlab(accuracy + " --backend libtorch"), "accuracy") ==
         Approx(json_value(run_genlab(accuracy), "accuracy")).margin(1e-9));
