@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "experiments/codec/rate_quality.hpp"
@@ -28,7 +27,6 @@ namespace genlab::backend {
 namespace fs = std::filesystem;
 
 struct Commands {
-  std::string_view name;  // "onednn" or "libtorch"
   void (*set_num_threads)(int threads);
 
   train::FitSummary (*train_dcgan)(const dcgan::DcganConfig&, const train::RunOptions&);

@@ -11,7 +11,6 @@ namespace genlab::backend {
 template <Backend B>
 Commands commands_of() {
   return {
-      .name = B::name,
       .set_num_threads = [](int threads) { B::set_num_threads(threads); },
       .train_dcgan = &dcgan::train<B>,
       .sample_dcgan = &dcgan::sample<B>,

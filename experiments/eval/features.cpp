@@ -1,7 +1,5 @@
 #include "experiments/eval/features.hpp"
 
-#include <cstdlib>
-
 #include "backends/instantiated_backend.hpp"
 #include "genlab/core/error.hpp"
 #include "genlab/features/domain_classifier.hpp"
