@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
       add_train_pga(*train),
       add_train_codec(*train),
       add_sample_pga(*sample),
+      add_train_stylegan(*train),
+      add_sample_stylegan(*sample),
       add_texto(app),
       add_compare(app),
   };

@@ -3,8 +3,10 @@
 #include "backends/libtorch/torch_support.hpp"
 
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <string>
 #include <thread>
@@ -34,6 +36,17 @@ std::vector<T> to_host_impl(const Handle& x) {
   return std::vector<T>(p, p + host.numel());
 }
 
+// glibc hands every freed block above its mmap threshold (adaptive, at most 32 MB) back to the
+// kernel, and LibTorch's CPU allocator is plain malloc, so a training step that frees and
+// reallocates large feature maps faults their pages in anew each time: the codec's training step
+// took 2185 ms instead of 494 ms on 2 threads (docs/performance.md). Large blocks come from the
+// heap instead, and freed memory stays there for reuse, as in the oneDNN backend's buffer cache.
+// Process-wide, set once by the first set_num_threads.
+void keep_freed_memory() {
+  static const bool set = mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, INT_MAX) == 1;
+  (void)set;
+}
+
 }  // namespace
 
 LibTorch::NoGradGuard::NoGradGuard() : previous_(c10::GradMode::is_enabled()) { c10::GradMode::set_enabled(false); }
@@ -50,6 +63,7 @@ bool LibTorch::is_available(Device device) {
 // DCGAN step on 2 cores twice as slow (tests/bench/run-dcgan-step). BLAS therefore runs in the
 // caller's thread. Debian's LibTorch also starts with one thread; 0 means all cores.
 void LibTorch::set_num_threads(int threads) {
+  keep_freed_memory();
   using SetThreads = void (*)(int);
   if (auto openblas_set_num_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
     openblas_set_num_threads(1);

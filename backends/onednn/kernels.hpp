@@ -15,7 +15,17 @@ Handle expand(const Handle& x, const Shape& shape);
 // Sum over `dims` (normalised, sorted), keeping them as size 1.
 Handle reduce_sum(const Handle& x, const std::vector<int64_t>& dims);
 
-// One oneDNN eltwise forward: y = f(x) for the algorithm with parameters alpha, beta.
+// Elementwise loops of this backend run on several threads from this many elements on: below it,
+// threads cost more than they save.
+inline constexpr int64_t parallel_threshold = 32768;
+
+// alpha x + beta, as a plain loop rather than a oneDNN primitive: its scalars change from call to
+// call (a clipping factor, a learning rate), and a plan per value would grow the plan cache
+// without end.
+Handle affine(const Handle& x, float alpha, float beta);
+
+// One oneDNN eltwise forward: y = f(x) for the algorithm with parameters alpha, beta, which
+// should take few distinct values (each one builds and keeps a primitive).
 Handle eltwise(const Handle& x, dnnl::algorithm algorithm, float alpha = 0.f, float beta = 0.f);
 // Its gradient: given x (or y for the *_use_dst_for_bwd algorithms) and dy.
 Handle eltwise_backward(const Handle& data, const Handle& grad, dnnl::algorithm algorithm, float alpha = 0.f,

@@ -9,14 +9,12 @@
 #include <cmath>
 
 #include "backends/onednn/autograd.hpp"
+#include "backends/onednn/kernels.hpp"
 
 namespace genlab {
 using namespace onednn;
 
 namespace {
-
-// The same threshold as the other loops of this backend: below it, threads cost more than they save.
-constexpr int64_t parallel_threshold = 32768;
 
 // 1 where the gradient passes: x >= bound, or the gradient is negative.
 Handle pass_through_mask(const Handle& x, const Handle& grad, float bound) {

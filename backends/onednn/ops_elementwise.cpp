@@ -62,6 +62,15 @@ Handle eltwise(const Handle& x, dnnl::algorithm algorithm, float alpha, float be
   return y;
 }
 
+Handle affine(const Handle& x, float alpha, float beta) {
+  Handle y = empty(x->shape);
+  const float* in = x->data();
+  float* out = y->data();
+#pragma omp parallel for if (x->numel > parallel_threshold)
+  for (int64_t i = 0; i < x->numel; ++i) out[i] = alpha * in[i] + beta;
+  return y;
+}
+
 Handle eltwise_backward(const Handle& data, const Handle& grad, dnnl::algorithm algorithm, float alpha, float beta) {
   static PlanCache<EltwiseBackwardPlan> plans;
   const auto& plan = plans.get(PlanKey(eltwise_backward_op) << static_cast<int64_t>(algorithm) << data->numel << bits(alpha) << bits(beta), [&] {
@@ -249,7 +258,7 @@ OneDnn::Handle OneDnn::div(const Handle& a, const Handle& b) {
 
 OneDnn::Handle OneDnn::add_scalar(const Handle& x, double value) {
   checked(x, "add_scalar", "x");
-  Handle y = eltwise(x, dnnl::algorithm::eltwise_linear, 1.f, static_cast<float>(value));
+  Handle y = affine(x, 1.f, static_cast<float>(value));
   return record(
       std::move(y), "add_scalar", {&x}, [] { return [](const Handle& g, const Node&) { return std::vector<Handle>{g}; }; },
       BackwardKind::differentiable);
@@ -257,7 +266,7 @@ OneDnn::Handle OneDnn::add_scalar(const Handle& x, double value) {
 
 OneDnn::Handle OneDnn::mul_scalar(const Handle& x, double value) {
   checked(x, "mul_scalar", "x");
-  Handle y = eltwise(x, dnnl::algorithm::eltwise_linear, static_cast<float>(value), 0.f);
+  Handle y = affine(x, static_cast<float>(value), 0.f);
   return record(
       std::move(y), "mul_scalar", {&x},
       [value] { return [value](const Handle& g, const Node&) { return std::vector<Handle>{mul_scalar(g, value)}; }; },

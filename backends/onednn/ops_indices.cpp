@@ -6,14 +6,13 @@
 #include <cmath>
 
 #include "backends/onednn/autograd.hpp"
+#include "backends/onednn/kernels.hpp"
 #include "genlab/core/shape_rules.hpp"
 
 namespace genlab {
 using namespace onednn;
 
 namespace {
-
-constexpr int64_t parallel_threshold = 32768;
 
 // A shape seen around one dimension: `outer` positions before it, `extent` along it, `inner` after.
 struct AroundDim {

@@ -20,9 +20,6 @@ namespace {
 
 using algorithm = dnnl::algorithm;
 
-// The same threshold as the other loops of this backend: below it, threads cost more than they save.
-constexpr int64_t parallel_threshold = 32768;
-
 // y = f(x) by one oneDNN eltwise algorithm; the backward runs that algorithm's backward primitive
 // at first order and g * derivative(x) under create_graph, derivative written in public ops.
 template <class Derivative>

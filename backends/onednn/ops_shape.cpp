@@ -161,7 +161,7 @@ Handle reduction(const Handle& x, const std::vector<int64_t>& dims, bool keepdim
   int64_t count = 1;
   for (int64_t d : reduced) count *= x->shape[d];
   Handle y = reduce_sum(x, reduced);
-  if (average) y = eltwise(y, dnnl::algorithm::eltwise_linear, 1.f / static_cast<float>(count), 0.f);
+  if (average) y = affine(y, 1.f / static_cast<float>(count), 0.f);
   const Shape kept = y->shape;
   y = view(y, reduced_shape(x->shape, reduced, keepdim));
   const Shape input = x->shape;

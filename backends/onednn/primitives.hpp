@@ -6,6 +6,7 @@
 #include <dnnl.hpp>
 #include <omp.h>
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -66,6 +67,10 @@ struct PlanKeyHash {
   size_t operator()(const PlanKey& k) const { return k.hash(); }
 };
 
+// How many plans all PlanCaches have built so far. A key must take few values (shapes, fixed
+// parameters): one that changes from call to call would build and keep a plan each time.
+inline std::atomic<int64_t> plans_built{0};
+
 // Plans are built once per key and never change, so threads may share them; oneDNN primitives
 // are safe to execute concurrently on different memory.
 template <class Plan>
@@ -75,7 +80,10 @@ class PlanCache {
   const Plan& get(const PlanKey& key, Make&& make) {
     std::lock_guard lock(mutex_);
     auto it = plans_.find(key);
-    if (it == plans_.end()) it = plans_.emplace(key, std::make_unique<Plan>(make())).first;
+    if (it == plans_.end()) {
+      it = plans_.emplace(key, std::make_unique<Plan>(make())).first;
+      ++plans_built;
+    }
     return *it->second;
   }
 

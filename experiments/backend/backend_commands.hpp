@@ -21,6 +21,7 @@
 #include "models/codec/codec.hpp"
 #include "models/dcgan/dcgan.hpp"
 #include "models/pga/pga.hpp"
+#include "models/stylegan/stylegan.hpp"
 
 namespace genlab::backend {
 
@@ -32,6 +33,10 @@ struct Commands {
   train::FitSummary (*train_dcgan)(const dcgan::DcganConfig&, const train::RunOptions&);
   fs::path (*sample_dcgan)(const train::SampleConfig&);
   data::Batch (*generate_dcgan)(const fs::path& run_file, int64_t count, uint64_t seed, const std::string& device);
+
+  train::FitSummary (*train_stylegan)(const stylegan::StyleganConfig&, const train::RunOptions&);
+  fs::path (*sample_stylegan)(const stylegan::StyleganSampleConfig&);
+  data::Batch (*generate_stylegan)(const fs::path& run_file, int64_t count, uint64_t seed, const std::string& device);
 
   train::FitSummary (*train_pga)(const pga::PgaConfig&, const train::RunOptions&);
   fs::path (*sample_pga)(const train::SampleConfig&);

@@ -47,7 +47,7 @@ std::vector<fs::path> image_files(const fs::path& path) {
 Command add_train_codec(CLI::App& parent) {
   return add_train_command<codec::CodecConfig>(
       parent, "codec",
-      "train the perceptual codec (HiFiC transforms, ELIC context model, semantic ensemble loss): --preset lab|paper, "
+      "train the perceptual codec (HiFiC or GDN transforms, ELIC context model, semantic ensemble loss): --preset lab|paper, "
       "--target-bpp",
       &backend::Commands::train_codec);
 }

@@ -27,6 +27,8 @@ Command add_sample_dcgan(CLI::App& parent);
 Command add_demo(CLI::App& parent);
 Command add_train_classifier(CLI::App& parent);
 Command add_train_pga(CLI::App& parent);
+Command add_train_stylegan(CLI::App& parent);
+Command add_sample_stylegan(CLI::App& parent);
 // `genlab train codec`.
 Command add_train_codec(CLI::App& parent);
 // `genlab codec compress`, `decompress` and `eval`, under the `codec` subcommand.

@@ -102,10 +102,12 @@ Command add_train_command(CLI::App& parent, const std::string& name, const std::
           }};
 }
 
-// `sample` is the backend::Commands entry that samples this model, e.g. &backend::Commands::sample_dcgan.
-inline Command add_sample_command(CLI::App& parent, const std::string& name, const std::string& help,
-                                  std::filesystem::path (*backend::Commands::*sample)(const train::SampleConfig&)) {
-  auto config = std::make_shared<train::SampleConfig>();
+// `sample` is the backend::Commands entry that samples this model, e.g. &backend::Commands::sample_dcgan;
+// Config its settings (train::SampleConfig, or a model's own with the same backend and threads).
+template <class Config>
+Command add_sample_command(CLI::App& parent, const std::string& name, const std::string& help,
+                           std::filesystem::path (*backend::Commands::*sample)(const Config&)) {
+  auto config = std::make_shared<Config>();
   CLI::App* app = parent.add_subcommand(name, help);
   config::add_options(*app, *config);
   return {app, [config, sample] {

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""How fast the `lab` codec's transforms can learn at all: the analysis and synthesis of
-tests/bench/codec_step_reference.py trained as a plain autoencoder (uniformly noised latents, no
-rate, no entropy model) next to a Ballé-style ReLU autoencoder of four 5x5 stride-2 convolutions,
-and the same with GDN (Ballé et al.'s own transforms), on 128x128 crops of the codec's photographs, batch 8, AdamW, Charbonnier x 100. Prints the PSNR of
-16 held-out crops decoded from rounded latents every 50 steps. It bounds what the full codec can
-reach in a given number of steps (docs/models/codec.md, "Why it is not yet good"). The photographs
-are read as binary PPM, as experiments/codec/pytorch-learning-curve.py explains.
+"""How fast a codec's transforms can learn at all: HiFiC's at the old `lab` widths (--arch hific),
+a Ballé-style ReLU autoencoder of four 5x5 stride-2 convolutions (relu), and the same with GDN,
+the `lab` preset's transforms (gdn; both from tests/bench/codec_step_reference.py), each trained
+as a plain autoencoder (uniformly noised latents, no rate, no entropy model) on 128x128 crops of
+the codec's photographs, batch 8, AdamW, Charbonnier x 100. Prints the PSNR of 16 held-out crops
+decoded from rounded latents every 50 steps. It bounds what the full codec can reach in a given
+number of steps (docs/models/codec.md, "Why GDN in the lab preset"). The photographs are read as
+binary PPM, as experiments/codec/pytorch-learning-curve.py explains.
 
     experiments/codec/pytorch-autoencoder-pace.py --photos ppm --arch hific --gain 20 --lr 1e-3 --steps 3000
     experiments/codec/pytorch-autoencoder-pace.py --photos ppm --arch relu --gain 20 --lr 1e-3 --steps 3000
@@ -30,34 +31,6 @@ import codec_step_reference as R  # noqa: E402  the lab codec's transforms
 _spec = importlib.util.spec_from_file_location("learning_curve", os.path.join(HERE, "pytorch-learning-curve.py"))
 curve = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(curve)  # its PPM reader, crops and PSNR
-
-
-class GDN(nn.Module):
-    """Ballé's generalised divisive normalisation y_i = x_i / sqrt(beta_i + sum_j gamma_ij x_j^2)
-    (inverse: the product), beta and gamma kept non-negative by squaring, initialised as
-    CompressAI's (beta 1, gamma 0.1 I)."""
-
-    def __init__(self, channels, inverse=False):
-        super().__init__()
-        self.inverse = inverse
-        self.beta = nn.Parameter(torch.ones(channels))
-        self.gamma = nn.Parameter(torch.sqrt(0.1 * torch.eye(channels) + 1e-6))
-
-    def forward(self, x):
-        beta, gamma = self.beta.square() + 1e-6, self.gamma.square()
-        norm = torch.sqrt(nn.functional.conv2d(x.square(), gamma[:, :, None, None], beta))
-        return x * norm if self.inverse else x / norm
-
-
-def gdn_autoencoder(width=64, latents=128):
-    """Ballé et al.'s factorised-prior transforms: x16, 5x5 kernels, GDN between the convolutions."""
-    down = lambda i, o: nn.Conv2d(i, o, 5, 2, 2)
-    up = lambda i, o: nn.ConvTranspose2d(i, o, 5, 2, 2, output_padding=1)
-    encoder = nn.Sequential(down(3, width), GDN(width), down(width, width), GDN(width), down(width, width), GDN(width),
-                            down(width, latents))
-    decoder = nn.Sequential(up(latents, width), GDN(width, True), up(width, width), GDN(width, True), up(width, width),
-                            GDN(width, True), up(width, 3))
-    return encoder, decoder
 
 
 def relu_autoencoder(width=64, latents=128):
@@ -93,7 +66,7 @@ def main():
     eval_rng, train_rng = random.Random(7), random.Random(1)
     eval_x = torch.stack([curve.random_crop(held_out[i % len(held_out)], eval_rng) for i in range(16)])
     encoder, decoder = {"hific": lambda: (R.Analysis(), R.Synthesis()), "relu": relu_autoencoder,
-                        "gdn": gdn_autoencoder}[a.arch]()
+                        "gdn": lambda: (R.gdn_analysis(), R.gdn_synthesis())}[a.arch]()
     params = list(encoder.parameters()) + list(decoder.parameters())
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0)
     start = time.time()

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""The learning curve of the `lab` codec in PyTorch (Debian's python3-torch): the networks, rate
-and optimiser of tests/bench/codec_step_reference.py trained on the codec's photographs, printing
+"""The learning curve of the earlier `lab` codec (HiFiC transforms, `--transforms hific`) in
+PyTorch (Debian's python3-torch): the networks, rate and optimiser of
+tests/bench/codec_step_reference.py trained on the codec's photographs, printing
 the PSNR of 8 held-out 256x256 crops every 50 steps. It tells a genlab defect from the recipe's
-own pace (docs/models/codec.md, "Why it is not yet good"). Debian's PyTorch has no image reader,
+own pace (docs/models/codec.md, "Why GDN in the lab preset"). Debian's PyTorch has no image reader,
 so the photographs are read as binary PPM: convert data/photos/{train,eval} first, e.g.
 `for f in data/photos/train/*; do convert "$f" ppm/train/$(basename "${f%.*}").ppm; done`.
 
@@ -88,7 +89,7 @@ def main():
     eval_rng, train_rng = random.Random(7), random.Random(1)
     eval_x = torch.stack([random_crop(held_out[i % len(held_out)], eval_rng) for i in range(EVAL_CROPS)])
 
-    codec = R.Codec()
+    codec = R.Codec("hific")
     vgg = R.Vgg16Stage1() if a.beta or a.gamma else None
     params = R.main_parameters(codec)
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0)

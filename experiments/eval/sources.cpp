@@ -106,9 +106,11 @@ data::ImageDataset sample_run(const fs::path& run_file, const SampleOptions& opt
     batch = backend::commands(options.backend).generate_dcgan(run_file, options.count, options.seed, options.device);
   else if (model == "pga")
     batch = backend::commands(options.backend).generate_pga(run_file, options.count, options.seed, options.device);
+  else if (model == "stylegan")
+    batch = backend::commands(options.backend).generate_stylegan(run_file, options.count, options.seed, options.device);
   else
-    throw ConfigError("cannot draw samples from " + quoted(run_file) + ": genlab eval samples dcgan and pga runs, not '" +
-                      model + "' ones");
+    throw ConfigError("cannot draw samples from " + quoted(run_file) +
+                      ": genlab eval samples dcgan, pga and stylegan runs, not '" + model + "' ones");
   data::ImageDataset d{batch.shape[0], batch.shape[1], batch.shape[2], batch.shape[3], {}, {}, run_file.string()};
   d.pixels.resize(batch.images.size());
   for (size_t i = 0; i < batch.images.size(); ++i)

@@ -8,6 +8,7 @@
 #include "models/codec/config.hpp"
 #include "models/dcgan/config.hpp"
 #include "models/pga/config.hpp"
+#include "models/stylegan/config.hpp"
 
 namespace genlab::sweep {
 namespace {
@@ -38,6 +39,7 @@ const std::map<std::string, Resolver>& resolvers() {
       {"codec", &resolve<codec::CodecConfig>},
       {"dcgan", &resolve<dcgan::DcganConfig>},
       {"pga", &resolve<pga::PgaConfig>},
+      {"stylegan", &resolve<stylegan::StyleganConfig>},
   };
   return table;
 }

@@ -9,7 +9,7 @@
 
 namespace genlab::sweep {
 
-// "classifier", "codec", "dcgan", "pga": the models of `genlab train`.
+// "classifier", "codec", "dcgan", "pga", "stylegan": the models of `genlab train`.
 std::vector<std::string> trainable_models();
 
 // The run's complete settings as TOML (what `genlab train <model> --config` reads). Throws

@@ -20,13 +20,15 @@ struct CodecConfig : train::CommonConfig {
   std::string preset = "lab";
   std::string variant = "L0";
   double target_bpp = 0.3;
-  int64_t crop = 256;
+  int64_t crop = -1;  // -1: lab 128, paper 256
 
   // Architecture (-1, "": the preset's).
-  int64_t base_channels = -1;     // analysis stages: base x (1, 2, 4, 8, 16); paper 60
+  std::string transforms;         // analysis and synthesis: hific (paper) or gdn (lab)
+  int64_t transform_channels = -1;  // gdn: the width N of every layer but the latents; 64
+  int64_t base_channels = -1;     // hific: analysis stages base x (1, 2, 4, 8, 16); paper 60
   int64_t latent_channels = -1;   // M, the channels of y; paper 220
   int64_t hyper_channels = -1;    // the hyperprior's width and z's channels; paper 320
-  int64_t residual_blocks = -1;   // in the synthesis; paper 9
+  int64_t residual_blocks = -1;   // hific: in the synthesis; paper 9
   std::string channel_groups;     // ELIC's uneven groups but the last, which takes the rest; paper "16,16,32,64"
   std::string context_channels;   // hidden widths of the channel context; paper "224,128"
 
@@ -42,7 +44,7 @@ struct CodecConfig : train::CommonConfig {
   int64_t style_patch = 16;       // Gram matrices of patch x patch blocks of each feature map
 
   // Optimisation: AdamW on the model, Adam on the factorised prior's quantiles.
-  double lr = -1;                 // -1: lab 5e-4, paper 1e-4
+  double lr = -1;                 // -1: lab 1e-3 (5e-4 with hific transforms), paper 1e-4
   double weight_decay = 0.0;
   double aux_lr = 1e-3;
   double clip_grad_norm = 1.0;    // 0: no clipping
@@ -50,7 +52,7 @@ struct CodecConfig : train::CommonConfig {
 
   CodecConfig() {
     epochs = 1000000;  // runs end by --steps (the preset's) or --time-limit
-    batch_size = 4;  // the lab's; HiFiC trains the paper's widths with 8 (--batch-size 8)
+    batch_size = 8;  // HiFiC's
     checkpoint_every = 500;
   }
 
@@ -73,15 +75,23 @@ struct CodecConfig : train::CommonConfig {
                   config::one_of({"L0", "L1", "L2"})),
             field(&CodecConfig::target_bpp, "target_bpp", "the rate control's target, bits per pixel",
                   config::greater_than(0)),
-            field(&CodecConfig::crop, "crop", "side of the square training crops (a multiple of 64)",
-                  config::at_least(64)),
+            field(&CodecConfig::crop, "crop",
+                  "side of the square training crops, a multiple of 64 (-1: paper 256, lab 128)", config::at_least(-1)),
+            field(&CodecConfig::transforms, "transforms",
+                  "analysis and synthesis: hific (HiFiC's, ChannelNorm and residual blocks) or gdn (Balle et al.'s) "
+                  "(\"\": paper hific, lab gdn)",
+                  config::one_of({"", "hific", "gdn"})),
+            field(&CodecConfig::transform_channels, "transform_channels",
+                  "gdn transforms: the width of every layer but the latents (-1: 64)", config::at_least(-1)),
             field(&CodecConfig::base_channels, "base_channels",
-                  "analysis widths base x (1, 2, 4, 8, 16) (-1: paper 60, lab 16)", config::at_least(-1)),
+                  "hific transforms: analysis widths base x (1, 2, 4, 8, 16) (-1: paper 60, lab 16)",
+                  config::at_least(-1)),
             field(&CodecConfig::latent_channels, "latent_channels", "channels M of the latents y (-1: paper 220, lab 128)",
                   config::at_least(-1)),
             field(&CodecConfig::hyper_channels, "hyper_channels",
                   "width of the hyperprior and channels of z (-1: paper 320, lab 96)", config::at_least(-1)),
-            field(&CodecConfig::residual_blocks, "residual_blocks", "residual blocks of the synthesis (-1: paper 9, lab 3)",
+            field(&CodecConfig::residual_blocks, "residual_blocks",
+                  "hific transforms: residual blocks of the synthesis (-1: paper 9, lab 3)",
                   config::at_least(-1)),
             field(&CodecConfig::channel_groups, "channel_groups",
                   "sizes of ELIC's channel groups but the last, which takes the rest (\"\": paper 16,16,32,64, lab 8,8,16,32)"),
@@ -103,7 +113,8 @@ struct CodecConfig : train::CommonConfig {
                   "VGG16 stages the feature terms read, relu1_2 .. relu5_3 (-1: paper 4, lab 1)", config::between(-1, 5)),
             field(&CodecConfig::style_patch, "style_patch", "side of the feature patches of the style term",
                   config::at_least(1)),
-            field(&CodecConfig::lr, "lr", "AdamW learning rate (-1: paper 1e-4, lab 5e-4)", config::at_least(-1)),
+            field(&CodecConfig::lr, "lr", "AdamW learning rate (-1: paper 1e-4, lab 1e-3, lab with hific transforms 5e-4)",
+                  config::at_least(-1)),
             field(&CodecConfig::weight_decay, "weight_decay", "AdamW's decoupled weight decay", config::at_least(0)),
             field(&CodecConfig::aux_lr, "aux_lr", "Adam learning rate of the factorised prior's quantiles",
                   config::greater_than(0)),
@@ -115,9 +126,13 @@ struct CodecConfig : train::CommonConfig {
   }
 };
 
+enum class Transforms { hific, gdn };
+
 // Every width of the networks, with the presets resolved: what the networks are built from.
 struct Architecture {
-  std::vector<int64_t> analysis_channels;  // the stem's and the four downsampling convolutions' outputs
+  Transforms transforms = Transforms::hific;
+  int64_t transform_channels = 0;          // gdn: N
+  std::vector<int64_t> analysis_channels;  // hific: the stem's and the four downsampling convolutions' outputs
   int64_t latent_channels = 0;
   int64_t hyper_channels = 0;
   int64_t residual_blocks = 0;

@@ -21,7 +21,8 @@ namespace genlab::codec {
 template <Backend B>
 uint64_t model_fingerprint(Codec<B>& model) {
   const Architecture& a = model.architecture;
-  std::vector<double> widths(a.analysis_channels.begin(), a.analysis_channels.end());
+  std::vector<double> widths{double(a.transforms), double(a.transform_channels)};
+  widths.insert(widths.end(), a.analysis_channels.begin(), a.analysis_channels.end());
   widths.insert(widths.end(), {double(a.latent_channels), double(a.hyper_channels), double(a.residual_blocks)});
   widths.insert(widths.end(), a.groups.begin(), a.groups.end());
   widths.insert(widths.end(), a.context_channels.begin(), a.context_channels.end());

@@ -1,5 +1,6 @@
 // Every op of the backend concept, on both backends: values and gradients agree (relative error
 // under 1e-4) on random inputs of several shapes, odd sizes and broadcasts included.
+#include "backends/onednn/primitives.hpp"
 #include "tests/support/backend_agreement.hpp"
 
 using namespace genlab;
@@ -34,6 +35,23 @@ TEST_CASE("scalar arithmetic agrees across backends") {
     check_backends_agree({{s}}, UNARY_OP(1.5 - x / 4.0));
     check_backends_agree({{s}}, UNARY_OP(-x));
   }
+}
+
+TEST_CASE("scalar arithmetic with a new scalar at every call builds no new oneDNN plans") {
+  // A gradient clipped by a new factor every step once built a primitive per factor and kept it:
+  // a codec run grew by a megabyte a step until the kernel killed it.
+  Rng rng(3);
+  const auto x = ops::randn<OneDnn>({40000}, rng);
+  const auto values = x.to_host();
+  (void)ops::mean(x * 0.5 + 0.25);
+  const int64_t before = onednn::plans_built;
+  for (int i = 1; i <= 50; ++i) {
+    const double scale = 1.0 + 1e-3 * i, shift = 0.1 * i;
+    const auto y = (x * scale + shift).to_host();
+    CHECK(y[i] == Approx(values[i] * scale + shift).epsilon(1e-6));
+    (void)ops::mean(x * scale);
+  }
+  CHECK(onednn::plans_built == before);
 }
 
 TEST_CASE("elementwise functions agree across backends") {

@@ -1,4 +1,4 @@
-// One training step of the `lab` codec (batch 4 of 256x256 crops: the forward pass with noised and
+// One training step of the `lab` codec (batch 8 of 128x128 crops: the forward pass with noised and
 // rounded latents, the semantic distortion on VGG16's first stage, the backward pass, gradient
 // clipping, AdamW and the quantiles' Adam) per backend, variant and thread count. Compare with
 // codec_step_reference.py, the same network, loss and optimisers in PyTorch, through

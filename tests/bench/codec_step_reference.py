@@ -1,18 +1,19 @@
 #!/usr/bin/python3
 """The codec training step of bench_codec_step in PyTorch (Debian's python3-torch).
 
-The `lab` preset of models/codec (HiFiC transforms with ChannelNorm, separate mean and scale
+The `lab` preset of models/codec (Ballé et al.'s GDN transforms of width 64, or with
+--transforms hific HiFiC's with ChannelNorm and residual blocks at the lab widths; separate mean and scale
 hyper-synthesis, ELIC's checkerboard and channel context, a factorised prior and Gaussian
 conditional as CompressAI's), the semantic distortion on VGG16's relu1_2 (seeded He weights),
-AdamW with gradient clipping, then Adam on the quantiles' auxiliary loss. Batch 4 of 256x256.
+AdamW with gradient clipping, then Adam on the quantiles' auxiliary loss. Batch 8 of 128x128.
 Prints one JSON line per variant and thread count with ms per step.
 
-    /usr/bin/python3 tests/bench/codec_step_reference.py [--threads 1 2] [--variants L0 L2] [--seconds 10]
+    /usr/bin/python3 tests/bench/codec_step_reference.py [--threads 1 2] [--variants L0 L2] [--seconds 10] [--transforms gdn]
     /usr/bin/python3 tests/bench/codec_step_reference.py --count-parameters
 
 glibc gives every block over 32 MB back to the kernel when it is freed, so each step would fault
-its VGG feature maps (4 x 64 x 256 x 256 floats) in anew: on the development VM that made a
-2-thread step 5.4 s instead of 0.85 s. genlab's oneDNN backend reuses its buffers from a cache, so
+its VGG feature maps (8 x 64 x 128 x 128 floats, 34 MB) in anew: on the development VM that made
+a 2-thread step of the earlier batch of 4 x 256x256 take 5.4 s instead of 0.85 s. genlab's oneDNN backend reuses its buffers from a cache, so
 by default the script tells malloc to keep freed memory (--default-malloc times glibc as it is).
 """
 import argparse
@@ -31,18 +32,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # The lab preset, resolved (models/codec/config.cpp).
-ANALYSIS = [16, 32, 64, 128, 256]
+GDN_CHANNELS = 64
+ANALYSIS = [16, 32, 64, 128, 256]  # of the hific transforms
 LATENT = 128
 HYPER = 96
 RESIDUAL_BLOCKS = 3
 GROUPS = [8, 8, 16, 32, LATENT - 64]
 CONTEXT = [96, 64]
-BATCH, CROP = 4, 256
-LR, AUX_LR, CLIP = 5e-4, 1e-3, 1.0
+BATCH, CROP = 8, 128
+LR, AUX_LR, CLIP = 1e-3, 1e-3, 1.0
 WEIGHTS = {"L0": (10.0, 1.0, 80.0), "L1": (30.0, 1.0, 40.0), "L2": (100.0, 1.0, 10.0)}  # alpha, beta, gamma
 # Rate control (rate_control.hpp) with the lab defaults: target 0.3 bpp, lambda_b = MS-ILLM's 1.0,
-# warm-up for the first 10 % of 1500 steps.
-TARGET_BPP, LAMBDA_A, LAMBDA_B, WARMUP_STEPS = 0.3, 0.0625, 1.0, 150
+# warm-up for the first 10 % of 10000 steps.
+TARGET_BPP, LAMBDA_A, LAMBDA_B, WARMUP_STEPS = 0.3, 0.0625, 1.0, 1000
 
 
 class LowerBound(torch.autograd.Function):
@@ -103,6 +105,34 @@ class Analysis(nn.Module):
         for conv, norm in zip(self.down, self.down_norm):
             h = F.relu(norm(conv(h)))
         return self.to_latent(h)
+
+
+class GDN(nn.Module):
+    """Ballé's generalised divisive normalisation y_i = x_i / sqrt(beta_i + sum_j gamma_ij x_j^2)
+    (inverse: the product), beta and gamma stored as square roots, initialised as CompressAI's
+    (beta 1, gamma 0.1 I) (lib/genlab/nn/gdn.hpp)."""
+
+    def __init__(self, channels, inverse=False):
+        super().__init__()
+        self.inverse = inverse
+        self.beta_root = nn.Parameter(torch.ones(channels))
+        self.gamma_root = nn.Parameter(torch.sqrt(0.1 * torch.eye(channels) + 1e-6)[:, :, None, None])
+
+    def forward(self, x):
+        norm = torch.sqrt(F.conv2d(x.square(), self.gamma_root.square(), self.beta_root.square() + 1e-6))
+        return x * norm if self.inverse else x / norm
+
+
+def gdn_analysis(n=GDN_CHANNELS, latents=LATENT):
+    """gdn_transforms.hpp: 3 x [conv5 stride 2, GDN], conv5 stride 2 to the latents."""
+    down = lambda i, o: nn.Conv2d(i, o, 5, 2, 2)
+    return nn.Sequential(down(3, n), GDN(n), down(n, n), GDN(n), down(n, n), GDN(n), down(n, latents))
+
+
+def gdn_synthesis(n=GDN_CHANNELS, latents=LATENT):
+    """gdn_transforms.hpp: 3 x [ConvT5 stride 2, IGDN], ConvT5 stride 2 to the image."""
+    up = lambda i, o: nn.ConvTranspose2d(i, o, 5, 2, 2, output_padding=1)
+    return nn.Sequential(up(latents, n), GDN(n, True), up(n, n), GDN(n, True), up(n, n), GDN(n, True), up(n, 3))
 
 
 class ResidualBlock(nn.Module):
@@ -259,9 +289,12 @@ def bits_per_image(likelihoods):
 
 
 class Codec(nn.Module):
-    def __init__(self):
+    def __init__(self, transforms="gdn"):
         super().__init__()
-        self.analysis, self.synthesis = Analysis(), Synthesis()
+        if transforms == "gdn":
+            self.analysis, self.synthesis = gdn_analysis(), gdn_synthesis()
+        else:
+            self.analysis, self.synthesis = Analysis(), Synthesis()
         self.hyper_analysis = hyper_analysis()
         self.hyper_synthesis_mean, self.hyper_synthesis_scale = hyper_synthesis(), hyper_synthesis()
         self.context = ContextModel()
@@ -341,9 +374,9 @@ def main_parameters(codec):
     return [p for name, p in codec.named_parameters() if name != "hyper_prior.quantiles"]
 
 
-def make_step(variant):
+def make_step(variant, transforms):
     alpha, beta, gamma = WEIGHTS[variant]
-    codec, vgg = Codec(), Vgg16Stage1()
+    codec, vgg = Codec(transforms), Vgg16Stage1()
     params = main_parameters(codec)
     opt = torch.optim.AdamW(params, lr=LR, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
     aux_opt = torch.optim.Adam([codec.hyper_prior.quantiles], lr=AUX_LR)
@@ -381,10 +414,10 @@ def count_parameters(codec):
     return total, quantiles
 
 
-def time_steps(threads, variant, seconds):
+def time_steps(threads, variant, seconds, transforms):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    step, _ = make_step(variant)
+    step, _ = make_step(variant, transforms)
     for _ in range(3):
         step()
     steps, start = 0, time.perf_counter()
@@ -399,6 +432,8 @@ def main():
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--variants", nargs="+", default=["L0", "L2"], choices=sorted(WEIGHTS))
     parser.add_argument("--seconds", type=float, default=10.0, help="timed seconds per configuration")
+    parser.add_argument("--transforms", default="gdn", choices=["gdn", "hific"],
+                        help="the lab preset's GDN transforms or HiFiC's at the lab widths")
     parser.add_argument("--default-malloc", action="store_true",
                         help="leave glibc's malloc as it is (large blocks go back to the kernel at every free)")
     parser.add_argument("--count-parameters", action="store_true",
@@ -407,7 +442,7 @@ def main():
     if not args.default_malloc:
         keep_freed_memory()
     torch.manual_seed(0)
-    total, quantiles = count_parameters(Codec())
+    total, quantiles = count_parameters(Codec(args.transforms))
     if args.count_parameters:
         print(json.dumps({"name": "codec_step/pytorch", "parameters": total, "quantiles": quantiles,
                           "main_parameters": total - quantiles}))
@@ -415,7 +450,7 @@ def main():
     print(f"codec parameters: {total} ({total - quantiles} under AdamW, {quantiles} quantiles)", file=sys.stderr)
     for variant in args.variants:
         for threads in args.threads:
-            ms, steps = time_steps(threads, variant, args.seconds)
+            ms, steps = time_steps(threads, variant, args.seconds, args.transforms)
             print(json.dumps({"name": "codec_step/pytorch", "variant": variant, "threads": threads,
                               "ms_per_step": ms, "steps": steps, "torch": torch.__version__,
                               "batch": BATCH, "crop": CROP,

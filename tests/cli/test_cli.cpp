@@ -180,3 +180,43 @@ TEST_CASE("train each PGA variant, resume it, and sample grids and test-image in
   CHECK(narrow.exit_code == 1);
   CHECK_THAT(narrow.output, Catch::Contains("3 columns"));
 }
+
+TEST_CASE("train StyleGAN on 28x28 IDX images padded to 32x32, resume it on the other backend, and draw its figures") {
+  TemporaryDirectory dir;
+  genlab::testing::write_idx_directory(dir / "data", 32, true);
+  const std::string common = " --data " + quoted(dir / "data") +
+                             " --latent-dim 8 --fmap-base 16 --fmap-max 8 --batch-size 8 --r1-interval 2 --threads 1";
+  const auto run = dir / "stylegan.h5";
+  const auto trained = run_genlab("train stylegan --steps 2" + common + " --out " + quoted(run));
+  INFO(trained.output);
+  REQUIRE(trained.exit_code == 0);
+  const auto resumed = run_genlab("train stylegan --steps 3 --resume --backend libtorch" + common + " --out " + quoted(run));
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(genlab::io::RunFile::open(run).checkpoint()->step == 3);
+
+  const int tile = 32 + 2;  // make_grid's padding of 2 between and around tiles
+  auto sampled = [&](const std::string& options) {
+    const auto out = dir / "figure.png";
+    const auto r = run_genlab("sample stylegan --checkpoint " + quoted(run) + options + " --out " + quoted(out));
+    INFO(options << "\n" << r.output);
+    REQUIRE(r.exit_code == 0);
+    const auto image = genlab::io::read_image(out);
+    return std::make_pair(image.height, image.width);
+  };
+  CHECK(sampled(" --grid 2x3 --truncation 0.7") == std::make_pair(2 * tile + 2, 3 * tile + 2));
+  CHECK(sampled(" --style-mix --rows 2 --cols 3 --crossover middle") == std::make_pair(3 * tile + 2, 4 * tile + 2));
+  CHECK(sampled(" --truncation-sweep --grid 2x5") == std::make_pair(2 * tile + 2, 5 * tile + 2));
+  CHECK(sampled(" --noise-grid --grid 1x4") == std::make_pair(1 * tile + 2, 4 * tile + 2));
+
+  const auto both = run_genlab("sample stylegan --checkpoint " + quoted(run) + " --style-mix --noise-grid");
+  CHECK(both.exit_code == 1);
+  CHECK_THAT(both.output, Catch::Contains("give one of them"));
+  const auto odd_batch = run_genlab("train stylegan --steps 1 --batch-size 6" + common.substr(0, common.find(" --batch-size")) +
+                                    " --out " + quoted(dir / "odd.h5"));
+  CHECK(odd_batch.exit_code == 1);
+  CHECK_THAT(odd_batch.output, Catch::Contains("--mbstd-group"));
+  const auto not_stylegan = run_genlab("sample stylegan --checkpoint " + quoted(dir / "missing.h5"));
+  CHECK(not_stylegan.exit_code == 1);
+  CHECK_THAT(not_stylegan.output, Catch::Contains("missing.h5"));
+}

@@ -26,8 +26,8 @@ namespace {
 
 // The tiny widths of tests/models/codec_fixtures.hpp, as options.
 const std::string tiny_codec =
-    " --base-channels 4 --latent-channels 24 --hyper-channels 16 --residual-blocks 1 --channel-groups 4,4,8"
-    " --context-channels 16,8 --feature-stages 1 --crop 64 --batch-size 2 --threads 1";
+    " --transform-channels 8 --base-channels 4 --latent-channels 24 --hyper-channels 16 --residual-blocks 1"
+    " --channel-groups 4,4,8 --context-channels 16,8 --feature-stages 1 --crop 64 --batch-size 2 --threads 1";
 
 genlab::testing::CommandResult succeeded(const std::string& arguments) {
   auto r = run_genlab(arguments);

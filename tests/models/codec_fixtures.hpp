@@ -9,8 +9,11 @@
 
 namespace genlab::testing {
 
-inline codec::CodecConfig tiny_codec_config() {
+// transforms: "gdn" (the lab preset's) or "hific" (the paper preset's).
+inline codec::CodecConfig tiny_codec_config(const std::string& transforms = "gdn") {
   codec::CodecConfig c;
+  c.transforms = transforms;
+  c.transform_channels = 8;
   c.base_channels = 4;
   c.latent_channels = 24;
   c.hyper_channels = 16;
@@ -24,7 +27,9 @@ inline codec::CodecConfig tiny_codec_config() {
   return c.resolved();
 }
 
-inline codec::Architecture tiny_codec_architecture() { return codec::architecture_of(tiny_codec_config()); }
+inline codec::Architecture tiny_codec_architecture(const std::string& transforms = "gdn") {
+  return codec::architecture_of(tiny_codec_config(transforms));
+}
 
 // Smooth colour gradients, a few edges and noise: enough structure for a codec to have work.
 inline io::Image photo_like(int width, int height, int channels, uint64_t seed) {

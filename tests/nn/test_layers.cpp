@@ -5,11 +5,13 @@
 #include <cmath>
 
 #include "genlab/nn/equalized.hpp"
+#include "genlab/nn/gdn.hpp"
 #include "genlab/nn/normalization.hpp"
 #include "genlab/nn/residual.hpp"
 #include "genlab/nn/stochastic.hpp"
 #include "genlab/nn/style.hpp"
 #include "tests/support/backend_agreement.hpp"
+#include "tests/support/finite_differences.hpp"
 
 using namespace genlab;
 using genlab::testing::relative_error;
@@ -75,6 +77,8 @@ TEST_CASE("normalisation layers agree across backends, parameters included") {
   check_layer_agrees([]<class B>(Rng& rng) { return nn::LayerNorm<B>({5, 4}, rng); }, apply_plain, {2, 3, 5, 4});
   check_layer_agrees([]<class B>(Rng& rng) { return nn::GroupNorm<B>(2, {.channels = 4}, rng); }, apply_plain, {2, 4, 3, 3});
   check_layer_agrees([]<class B>(Rng& rng) { return nn::ChannelNorm<B>({.channels = 6}, rng); }, apply_plain, {2, 6, 3, 5});
+  check_layer_agrees([]<class B>(Rng& rng) { return nn::GDN<B>(5, false, rng); }, apply_plain, {2, 5, 3, 4});
+  check_layer_agrees([]<class B>(Rng& rng) { return nn::GDN<B>(5, true, rng); }, apply_plain, {2, 5, 3, 4});
   check_layer_agrees([]<class B>(Rng&) { return 0; }, [](auto&, const auto& x, Rng&) { return nn::pixel_norm(x); },
                      {2, 5, 3, 3});
 }
@@ -121,6 +125,46 @@ TEMPLATE_TEST_CASE("pixel norm gives unit mean square and channel norm zero mean
   const auto var_y = ops::mean(ops::square(y), {1}).to_host();
   // ChannelNorm divides by the unbiased variance, var * C / (C - 1), as torch.var does.
   for (size_t i = 0; i < var.size(); ++i) CHECK(var_y[i] == Approx(var[i] / (var[i] * 8 / 7 + 1e-3)).epsilon(1e-4));
+}
+
+TEMPLATE_TEST_CASE("GDN divides and inverse GDN multiplies each value by sqrt(beta_i + sum_j gamma_ij x_j^2)", "",
+                   OneDnn, LibTorch) {
+  using B = TestType;
+  Rng rng(9);
+  constexpr int64_t C = 3, H = 2, W = 4;
+  nn::GDN<B> gdn(C, false, rng), igdn(C, true, rng);
+  // Untrained: x / sqrt(1 + 0.1 x^2) (CompressAI's initialisation, off-diagonal gamma 1e-6).
+  const auto x = ops::randn<B>({1, C, H, W}, rng) * 2.0;
+  const auto xs = x.to_host();
+  const auto fresh = gdn(x).to_host();
+  for (size_t i = 0; i < xs.size(); ++i) CHECK(fresh[i] == Approx(xs[i] / std::sqrt(1 + 0.1 * xs[i] * xs[i])).epsilon(1e-3));
+  // Set beta and gamma through their roots, then compare with the sums written out.
+  const std::vector<float> beta_root{0.5f, 1.f, 2.f};
+  const std::vector<float> gamma_root{1.f, 0.2f, -0.3f, 0.f, 0.7f, 0.4f, -0.5f, 0.1f, 0.9f};  // [i][j]
+  for (auto* layer : {&gdn, &igdn}) {
+    layer->beta_root.copy_(ops::from_host<B>(std::span<const float>(beta_root), {C}));
+    layer->gamma_root.copy_(ops::from_host<B>(std::span<const float>(gamma_root), {C, C, 1, 1}));
+  }
+  const auto divided = gdn(x).to_host(), multiplied = igdn(x).to_host();
+  for (int64_t i = 0; i < C; ++i)
+    for (int64_t p = 0; p < H * W; ++p) {
+      double norm = beta_root[i] * beta_root[i] + nn::gdn_beta_floor;
+      for (int64_t j = 0; j < C; ++j) norm += gamma_root[i * C + j] * gamma_root[i * C + j] * xs[j * H * W + p] * xs[j * H * W + p];
+      const double value = xs[i * H * W + p];
+      CHECK(divided[i * H * W + p] == Approx(value / std::sqrt(norm)).epsilon(1e-5));
+      CHECK(multiplied[i * H * W + p] == Approx(value * std::sqrt(norm)).epsilon(1e-5));
+    }
+}
+
+TEST_CASE("GDN's gradients in x, beta and gamma agree with finite differences (LibTorch, float64)") {
+  for (bool inverse : {false, true}) {
+    INFO((inverse ? "inverse GDN" : "GDN"));
+    genlab::testing::check_gradients_by_finite_differences({{2, 3, 2, 3}, {3}, {3, 3, 1, 1}},
+                                                           [inverse]<Backend B>(const std::vector<Tensor<B>>& in) {
+                                                             const Tensor<B> norm = nn::gdn_norm(in[0], in[1], in[2]);
+                                                             return inverse ? in[0] * norm : in[0] / norm;
+                                                           });
+  }
 }
 
 TEMPLATE_TEST_CASE("equalised layers scale their stored weights by gain / sqrt(fan_in) * lr multiplier", "", OneDnn,

@@ -1,6 +1,7 @@
 #pragma once
 // The layers of StyleGAN's synthesis network (Karras, Laine & Aila 2019): adaptive instance
-// normalisation driven by a style, per-pixel noise, nearest upsampling and the [1, 2, 1] blur.
+// normalisation driven by a style, per-pixel noise, nearest upsampling and the [1, 2, 1] blur;
+// and the discriminator's 2x2 average downsampling.
 #include <vector>
 
 #include "genlab/nn/equalized.hpp"
@@ -66,6 +67,24 @@ struct Blur {
   }
   Tensor<B> operator()(const Tensor<B>& x) const {
     return ops::conv2d(x, kernel, Tensor<B>{}, {.padding = 1, .groups = channels});
+  }
+};
+
+// Halves [N, C, H, W] by averaging 2x2 blocks (StyleGAN's downscale2d), written as a grouped
+// convolution with a constant kernel so that it is twice differentiable on every backend (the
+// discriminator's R1 penalty differentiates through it). Not reflected, as Blur.
+template <Backend B>
+struct Downsample {
+  Tensor<B> kernel;  // [C, 1, 2, 2] of 1/4
+  int64_t channels = 0;
+
+  Downsample() = default;
+  Downsample(int64_t channels_, const TensorOptions& options = {}) : channels(channels_) {
+    const std::vector<float> k(static_cast<size_t>(channels) * 4, 0.25f);
+    kernel = ops::from_host<B>(std::span<const float>(k), {channels, 1, 2, 2}, options);
+  }
+  Tensor<B> operator()(const Tensor<B>& x) const {
+    return ops::conv2d(x, kernel, Tensor<B>{}, {.stride = 2, .groups = channels});
   }
 };
 

@@ -1,0 +1,335 @@
+// StyleGAN: both backends agree on the generator, the discriminator, R1 and training steps for
+// one seed; style mixing, truncation, w_avg, the noise inputs, the equalised scales and the
+// minibatch standard deviation each against a direct computation.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "genlab/losses/gradient_penalty.hpp"
+#include "models/stylegan/discriminator.hpp"
+#include "models/stylegan/generator.hpp"
+#include "models/stylegan/training.hpp"
+#include "tests/support/backend_agreement.hpp"
+
+using namespace genlab;
+using genlab::testing::relative_error;
+
+namespace {
+
+// Every layer of the 32x32 networks, at widths that run in milliseconds: 16, 16, 8, 4 channels
+// at 4, 8, 16, 32 pixels.
+stylegan::Architecture tiny_architecture(int64_t resolution = 32, int64_t channels = 1) {
+  stylegan::Architecture a;
+  a.resolution = resolution;
+  a.channels = channels;
+  a.latent_dim = 16;
+  a.fmap_base = 64;
+  a.fmap_max = 16;
+  return a;
+}
+
+template <Backend B>
+std::vector<float> host(const Tensor<B>& t) {
+  return t.to_host();
+}
+
+bool same(const std::vector<float>& a, const std::vector<float>& b) { return a == b; }
+
+}  // namespace
+
+TEST_CASE("StyleGAN's networks have the layers of networks_stylegan.py at 32x32 and 64x64") {
+  using B = OneDnn;
+  for (const auto& [resolution, layers, blocks] : std::vector<std::tuple<int64_t, int64_t, size_t>>{{32, 8, 3}, {64, 10, 4}}) {
+    INFO(resolution << "x" << resolution);
+    const auto a = tiny_architecture(resolution, 3);
+    Rng rng(1);
+    stylegan::Generator<B> g(a, rng, {});
+    stylegan::Discriminator<B> d(a, rng, {});
+    CHECK(a.synthesis_layers() == layers);
+    CHECK(g.synthesis.layers.size() == static_cast<size_t>(layers));
+    CHECK(!g.synthesis.layers[0].conv.has_value());  // the constant feeds the first epilogue directly
+    CHECK(g.synthesis.layers[1].conv.has_value());
+    CHECK(!g.synthesis.layers[1].upsample);
+    CHECK(g.synthesis.layers[2].upsample);        // each resolution starts by upsampling
+    CHECK(!g.synthesis.layers[3].upsample);
+    CHECK(d.blocks.size() == blocks);
+    Rng draw(2);
+    const auto z = ops::randn<B>({4, a.latent_dim}, draw);
+    const auto images = g.synthesis(g.broadcast(g.mapping(z)), stylegan::draw_noise<B>(a, 4, draw));
+    CHECK(images.shape() == Shape{4, 3, resolution, resolution});
+    CHECK(d(images).shape() == Shape{4});
+  }
+}
+
+TEST_CASE("StyleGAN's generator, discriminator and R1 penalty agree across backends for one seed") {
+  const auto a = tiny_architecture();
+  auto run = [&]<Backend B>() {
+    Rng rng(7);
+    stylegan::Generator<B> g(a, rng, {});
+    stylegan::Discriminator<B> d(a, rng, {});
+    // Non-zero noise weights, so the noise inputs take part.
+    for (auto& layer : g.synthesis.layers) layer.noise.weight.copy_(ops::full<B>(layer.noise.weight.shape(), 0.3));
+    Rng draw(3);
+    const auto z1 = ops::randn<B>({4, a.latent_dim}, draw), z2 = ops::randn<B>({4, a.latent_dim}, draw);
+    const auto ws = stylegan::mix_styles(g.broadcast(g.mapping(z1)), g.broadcast(g.mapping(z2)), 3);
+    const auto images = g.synthesis(ws, stylegan::draw_noise<B>(a, 4, draw));
+    const auto logits = d(images);
+    ops::sum(ops::softplus(-logits)).backward();  // the non-saturating generator loss
+    std::vector<std::vector<float>> values{host(images), host(logits)};
+    std::vector<std::pair<std::string, std::vector<float>>> gradients;
+    // A gradient that is identically zero may be left undefined (R1's in a bias before leaky ReLU).
+    auto values_of = [](const Tensor<B>& p) {
+      const Tensor<B> grad = p.grad();
+      return grad.defined() ? grad.to_host() : std::vector<float>(p.numel(), 0.f);
+    };
+    for (const auto& p : nn::parameters<B>(g)) gradients.emplace_back("G " + p.name, values_of(p.tensor));
+    for (auto& p : nn::parameters<B>(d)) {
+      gradients.emplace_back("D " + p.name, values_of(p.tensor));
+      p.tensor.zero_grad();
+    }
+    // R1 on "real" images differentiates the discriminator twice.
+    const auto real = ops::randn<B>({4, 1, 32, 32}, draw);
+    const auto r1 = losses::r1_penalty<B>(d, real, 10.0);
+    r1.backward();
+    values.push_back({static_cast<float>(r1.item())});
+    for (const auto& p : nn::parameters<B>(d)) gradients.emplace_back("R1 " + p.name, values_of(p.tensor));
+    return std::make_pair(values, gradients);
+  };
+  const auto [ours, our_gradients] = run.operator()<OneDnn>();
+  const auto [theirs, their_gradients] = run.operator()<LibTorch>();
+  for (size_t i = 0; i < ours.size(); ++i) {
+    INFO("output " << i);
+    CHECK(relative_error(ours[i], theirs[i]) < 1e-4);
+  }
+  REQUIRE(our_gradients.size() == their_gradients.size());
+  // Errors are measured against the largest gradient of the network too: the first layer's bias
+  // and noise weight have a true gradient of 0 (instance norm removes a constant shift and the
+  // noise's scale), so both backends give float noise there.
+  float largest = 0.f;
+  for (const auto& [name, g] : their_gradients)
+    for (float v : g) largest = std::max(largest, std::abs(v));
+  for (size_t i = 0; i < our_gradients.size(); ++i) {
+    INFO(our_gradients[i].first);
+    const auto& mine = our_gradients[i].second;
+    const auto& reference = their_gradients[i].second;
+    REQUIRE(mine.size() == reference.size());
+    float diff = 0.f, scale = 1e-3f * largest;
+    for (size_t j = 0; j < mine.size(); ++j) {
+      diff = std::max(diff, std::abs(mine[j] - reference[j]));
+      scale = std::max(scale, std::abs(reference[j]));
+    }
+    CHECK(diff / scale < 1e-4);
+  }
+}
+
+TEST_CASE("a style-mixing crossover at layer k leaves the layers before k as they were and changes every layer from k on") {
+  using B = OneDnn;
+  const auto a = tiny_architecture();
+  Rng rng(4);
+  stylegan::Generator<B> g(a, rng, {});
+  Rng draw(5);
+  const auto ws_a = g.broadcast(g.mapping(ops::randn<B>({2, a.latent_dim}, draw)));
+  const auto ws_b = g.broadcast(g.mapping(ops::randn<B>({2, a.latent_dim}, draw)));
+  const auto noise = stylegan::draw_noise<B>(a, 2, draw);
+  std::vector<Tensor<B>> unmixed;
+  g.synthesis(ws_a, noise, &unmixed);
+  for (int64_t k : {1, 4, 7}) {
+    INFO("crossover " << k);
+    std::vector<Tensor<B>> mixed;
+    g.synthesis(stylegan::mix_styles(ws_a, ws_b, k), noise, &mixed);
+    REQUIRE(mixed.size() == unmixed.size());
+    for (int64_t i = 0; i < static_cast<int64_t>(mixed.size()); ++i) {
+      INFO("layer " << i);
+      CHECK(same(host(mixed[i]), host(unmixed[i])) == (i < k));
+    }
+  }
+}
+
+TEST_CASE("truncation moves the first layers' styles to w_avg + psi (w - w_avg), and psi = 0 gives w_avg for every z") {
+  using B = OneDnn;
+  const auto a = tiny_architecture();
+  Rng rng(6);
+  stylegan::Generator<B> g(a, rng, {});
+  Rng draw(8);
+  g.track_w_avg(g.mapping(ops::randn<B>({64, a.latent_dim}, draw)), 0.0);
+  const auto w_avg = host(g.w_avg.value);
+  const auto ws = g.broadcast(g.mapping(ops::randn<B>({3, a.latent_dim}, draw)));
+  const auto original = host(ws);
+  const int64_t L = a.synthesis_layers(), D = a.latent_dim;
+  for (const auto& [psi, cutoff] : std::vector<std::pair<double, int64_t>>{{0.0, L}, {0.0, 3}, {0.7, 8}, {-1.0, 2}}) {
+    INFO("psi " << psi << ", cutoff " << cutoff);
+    const auto t = host(stylegan::truncate(ws, g.w_avg.value, psi, cutoff));
+    for (int64_t n = 0; n < 3; ++n)
+      for (int64_t l = 0; l < L; ++l)
+        for (int64_t d = 0; d < D; ++d) {
+          const size_t i = static_cast<size_t>((n * L + l) * D + d);
+          const double expected = l < cutoff ? w_avg[d] + psi * (original[i] - w_avg[d]) : original[i];
+          CHECK(t[i] == Approx(expected).margin(1e-6));
+        }
+  }
+}
+
+TEST_CASE("w_avg is the exponential moving average of the batch means of w") {
+  using B = OneDnn;
+  const auto a = tiny_architecture();
+  Rng rng(9);
+  stylegan::Generator<B> g(a, rng, {});
+  Rng draw(10);
+  const auto w1 = ops::randn<B>({5, a.latent_dim}, draw), w2 = ops::randn<B>({5, a.latent_dim}, draw);
+  g.track_w_avg(w1, 0.995);
+  g.track_w_avg(w2, 0.995);
+  const auto m1 = host(ops::mean(w1, {0})), m2 = host(ops::mean(w2, {0})), w_avg = host(g.w_avg.value);
+  for (int64_t d = 0; d < a.latent_dim; ++d) {
+    const double first = m1[d] + (0.0 - m1[d]) * 0.995;  // from zeros
+    CHECK(w_avg[d] == Approx(m2[d] + (first - m2[d]) * 0.995).margin(1e-6));
+  }
+}
+
+TEST_CASE("every synthesis layer draws its own noise for every sample, and weighs it per channel") {
+  using B = OneDnn;
+  const auto a = tiny_architecture();
+  Rng rng(11), draw(12);
+  stylegan::Generator<B> g(a, rng, {});
+  const auto noise = stylegan::draw_noise<B>(a, 2, draw);
+  REQUIRE(noise.size() == g.synthesis.layers.size());
+  auto correlation = [](std::span<const float> x, std::span<const float> y) {
+    double xy = 0, xx = 0, yy = 0;
+    for (size_t i = 0; i < x.size(); ++i) xy += x[i] * y[i], xx += x[i] * x[i], yy += y[i] * y[i];
+    return xy / std::sqrt(xx * yy);
+  };
+  for (size_t i = 0; i < noise.size(); ++i) {
+    const int64_t side = a.layer_resolution(static_cast<int64_t>(i));
+    CHECK(noise[i].shape() == Shape{2, 1, side, side});
+    CHECK(g.synthesis.layers[i].noise.weight.shape() == Shape{g.synthesis.layers[i].bias.size(0)});
+    const auto v = host(noise[i]);
+    const size_t plane = v.size() / 2;
+    // The two samples' images are independent draws: their correlation is within a few
+    // standard errors (1/sqrt(pixels)) of 0; so are two layers of the same resolution.
+    const std::span<const float> first(v.data(), plane), second(v.data() + plane, plane);
+    CHECK(std::abs(correlation(first, second)) < 4.0 / std::sqrt(static_cast<double>(plane)));
+    if (i % 2 == 1) {
+      const auto u = host(noise[i - 1]);
+      CHECK(std::abs(correlation(first, std::span<const float>(u.data(), plane))) < 4.0 / std::sqrt(double(plane)));
+    }
+  }
+}
+
+TEST_CASE("every equalised layer is scaled by gain / sqrt(fan_in) x its learning-rate multiplier") {
+  using B = OneDnn;
+  const auto a = tiny_architecture();
+  Rng rng(13);
+  stylegan::Generator<B> g(a, rng, {});
+  stylegan::Discriminator<B> d(a, rng, {});
+  const double root2 = std::sqrt(2.0);
+  for (const auto& dense : g.mapping.dense) {
+    CHECK(dense.weight_scale == Approx(root2 / std::sqrt(16.0) * 0.01));
+    CHECK(dense.bias_scale == Approx(0.01));
+  }
+  for (const auto& layer : g.synthesis.layers) {
+    if (layer.conv) {
+      const int64_t in = layer.conv->weight.size(1);
+      CHECK(layer.conv->weight_scale == Approx(root2 / std::sqrt(in * 9.0)));
+      CHECK(!layer.conv->bias.has_value());  // the bias comes after the noise
+    }
+    CHECK(layer.style.style.weight_scale == Approx(1.0 / std::sqrt(16.0)));  // style dense: gain 1
+  }
+  CHECK(g.synthesis.to_rgb.weight_scale == Approx(1.0 / std::sqrt(4.0)));  // 1x1 from 4 channels, gain 1
+  CHECK(d.from_rgb.weight_scale == Approx(root2 / std::sqrt(1.0)));
+  CHECK(d.conv.weight_scale == Approx(root2 / std::sqrt(17.0 * 9)));  // 16 channels and the stddev one
+  CHECK(d.dense.weight_scale == Approx(root2 / std::sqrt(16.0 * 16)));
+  CHECK(d.logit.weight_scale == Approx(1.0 / std::sqrt(16.0)));
+}
+
+TEST_CASE("the minibatch standard deviation appends each group's mean feature deviation as a channel") {
+  using B = OneDnn;
+  Rng rng(14);
+  constexpr int64_t N = 8, C = 3, H = 2, W = 2, G = 4, M = N / G;
+  const auto x = ops::randn<B>({N, C, H, W}, rng);
+  const auto v = host(x);
+  const auto y = stylegan::minibatch_stddev(x, G);
+  REQUIRE(y.shape() == Shape{N, C + 1, H, W});
+  const auto out = host(y);
+  for (int64_t m = 0; m < M; ++m) {
+    // Samples m, m + M, m + 2M, ... form group m (networks_stylegan.py reshapes to [G, M, ...]).
+    double mean_deviation = 0;
+    for (int64_t f = 0; f < C * H * W; ++f) {
+      double mean = 0, square = 0;
+      for (int64_t g = 0; g < G; ++g) mean += v[(g * M + m) * C * H * W + f] / G;
+      for (int64_t g = 0; g < G; ++g) square += std::pow(v[(g * M + m) * C * H * W + f] - mean, 2) / G;
+      mean_deviation += std::sqrt(square + 1e-8) / (C * H * W);
+    }
+    for (int64_t g = 0; g < G; ++g)
+      for (int64_t p = 0; p < H * W; ++p) CHECK(out[((g * M + m) * (C + 1) + C) * H * W + p] == Approx(mean_deviation).epsilon(1e-5));
+  }
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t f = 0; f < C * H * W; ++f) CHECK(out[n * (C + 1) * H * W + f] == v[n * C * H * W + f]);
+  CHECK_THROWS_WITH(stylegan::minibatch_stddev(ops::randn<B>({6, C, H, W}, rng), 4),
+                    Catch::Contains("6 samples does not split into groups of 4"));
+}
+
+TEST_CASE("StyleGAN training steps give the same losses on both backends, R1 and mixing included, and move the EMA generator") {
+  stylegan::StyleganConfig config;
+  const auto a = tiny_architecture();
+  config.latent_dim = a.latent_dim;
+  config.fmap_base = a.fmap_base;
+  config.fmap_max = a.fmap_max;
+  config.batch_size = 4;
+  config.style_mixing = 1.0;
+  config.r1_interval = 2;  // R1 on the first step, not on the second
+  config.ema_kimg = 0.01;  // an EMA that moves visibly in two steps
+  config.seed = 3;
+  // 28x28 images, as Fashion-MNIST's, which the step pads to 32x32.
+  data::Batch batch;
+  batch.shape = {4, 1, 28, 28};
+  batch.images.resize(4 * 28 * 28);
+  Rng pixels(1);
+  for (float& v : batch.images) v = static_cast<float>(2 * pixels.uniform() - 1);
+  auto run = [&]<Backend B>() {
+    stylegan::StyleganTraining<B> task(config, {});
+    return std::vector<train::Values>{task.step(batch), task.step(batch)};
+  };
+  const auto ours = run.operator()<OneDnn>();
+  const auto theirs = run.operator()<LibTorch>();
+  for (size_t s = 0; s < ours.size(); ++s) {
+    REQUIRE(ours[s].size() == theirs[s].size());
+    for (size_t i = 0; i < ours[s].size(); ++i) {
+      INFO("step " << s << ": " << ours[s][i].first);
+      CHECK(ours[s][i].first == theirs[s][i].first);
+      CHECK(ours[s][i].second == Approx(theirs[s][i].second).epsilon(1e-4).margin(1e-6));
+    }
+  }
+  CHECK(ours[0].back().first == "r1");
+  CHECK(ours[1].back().first != "r1");
+
+  // After a step the EMA generator is decay x its first weights + (1 - decay) x the trained ones,
+  // decay = 0.5^(batch / (ema_kimg x 1000)); its w_avg is the trained generator's buffer, copied.
+  // (Its weights are not compared across backends: Adam with beta1 = 0 moves a parameter whose
+  // gradient is float noise, a bias before instance norm, by lr in the noise's direction.)
+  stylegan::StyleganTraining<OneDnn> task(config, {});
+  const StateDict first = nn::state_dict(task.ema());
+  task.step(batch);
+  const StateDict trained = nn::state_dict(task.generator()), ema = nn::state_dict(task.ema());
+  const double decay = std::pow(0.5, 4.0 / 10.0);
+  for (const auto& [name, tensor] : ema) {
+    INFO(name);
+    const auto& start = first.at(name).values;
+    const auto& live = trained.at(name).values;
+    for (size_t i = 0; i < tensor.values.size(); ++i) {
+      const double expected = name == "w_avg" ? live[i] : decay * start[i] + (1 - decay) * live[i];
+      CHECK(tensor.values[i] == Approx(expected).margin(1e-6));
+    }
+  }
+}
+
+TEST_CASE("StyleGAN refuses images of another size and batches that do not split into stddev groups") {
+  using B = OneDnn;
+  CHECK_THROWS_WITH(stylegan::at_resolution(ops::zeros<B>({1, 1, 20, 20}), 32),
+                    Catch::Contains("set up for 32x32 images, not 20x20"));
+  CHECK(stylegan::at_resolution(ops::zeros<B>({1, 1, 28, 28}), 32).shape() == Shape{1, 1, 32, 32});
+  stylegan::StyleganConfig config;
+  config.batch_size = 6;
+  config.latent_dim = 8;
+  config.fmap_base = 16;
+  config.fmap_max = 8;
+  CHECK_THROWS_WITH(stylegan::StyleganTraining<B>(config, {}), Catch::Contains("--mbstd-group"));
+}
