@@ -71,6 +71,12 @@ struct StyleganConfig : train::CommonConfig {
   }
 };
 
+// Whether images of height x width train a network of this resolution: their own size, or
+// 28x28 (MNIST's layout) padded to 32x32.
+inline bool fits_resolution(int64_t height, int64_t width, int64_t resolution) {
+  return (height == resolution && width == resolution) || (resolution == 32 && height == 28 && width == 28);
+}
+
 // ConfigError unless the batch splits into the discriminator's minibatch standard deviation groups.
 inline void check_minibatch_groups(const StyleganConfig& c) {
   if (c.batch_size % std::min(c.mbstd_group, c.batch_size) != 0)

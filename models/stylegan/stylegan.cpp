@@ -24,8 +24,7 @@ train::FitSummary train(const StyleganConfig& config, const train::RunOptions& r
   const int64_t side = config.resolution;
   const data::ImageDataset dataset = data::load_images(config.data, data::Split::train,
                                                        {.height = side, .width = side, .channels = config.channels});
-  const bool padded_mnist = side == 32 && dataset.height == 28 && dataset.width == 28;
-  if (dataset.channels != config.channels || !((dataset.height == side && dataset.width == side) || padded_mnist))
+  if (dataset.channels != config.channels || !fits_resolution(dataset.height, dataset.width, side))
     throw ConfigError("StyleGAN is set up for " + std::to_string(config.channels) + "x" + std::to_string(side) + "x" +
                       std::to_string(side) + " images but " + dataset.source + " holds " +
                       std::to_string(dataset.channels) + "x" + std::to_string(dataset.height) + "x" +

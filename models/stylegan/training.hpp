@@ -31,12 +31,13 @@ inline constexpr int snapshot_rows = 8, snapshot_cols = 8;
 // background (-1) on every side to 32x32, other sizes as they are.
 template <Backend B>
 Tensor<B> at_resolution(const Tensor<B>& images, int64_t resolution) {
-  if (images.size(2) == resolution && images.size(3) == resolution) return images;
-  if (resolution == 32 && images.size(2) == 28 && images.size(3) == 28)
-    return ops::pad(images, Pad2d{2, 2, 2, 2}, PadMode::zeros, -1.0);
-  throw ShapeError("StyleGAN is set up for " + std::to_string(resolution) + "x" + std::to_string(resolution) +
-                   " images, not " + std::to_string(images.size(2)) + "x" + std::to_string(images.size(3)) +
-                   "; pass --resolution, or an image folder as --data");
+  if (!fits_resolution(images.size(2), images.size(3), resolution))
+    throw ShapeError("StyleGAN is set up for " + std::to_string(resolution) + "x" + std::to_string(resolution) +
+                     " images, not " + std::to_string(images.size(2)) + "x" + std::to_string(images.size(3)) +
+                     "; pass --resolution, or an image folder as --data");
+  if (images.size(2) == resolution) return images;
+  const int64_t border = (resolution - images.size(2)) / 2;
+  return ops::pad(images, Pad2d{border, border, border, border}, PadMode::zeros, -1.0);
 }
 
 template <Backend B>
