@@ -1,7 +1,7 @@
 #pragma once
 // The settings of `genlab sample stylegan`: a grid of the EMA generator's images, optionally
 // truncated, or one of the paper's figures: style mixing (Figure 3), a truncation sweep (Figure 8)
-// and the effect of the noise (Figure 4).
+// the effect of the noise (Figure 4), and walks between two latents in Z or in W (section 4).
 #include <string>
 #include <tuple>
 
@@ -20,6 +20,8 @@ struct StyleganSampleConfig {
   std::string crossover = "coarse";
   bool truncation_sweep = false;
   bool noise_grid = false;
+  bool interpolate = false;
+  std::string space = "w";
   int64_t seed = 0;
   std::string backend = "onednn";
   std::string device = "cpu";
@@ -51,6 +53,12 @@ struct StyleganSampleConfig {
         field(&StyleganSampleConfig::noise_grid, "noise_grid",
               "each row one latent with its noise drawn anew in every column, and in the last column the per-pixel "
               "standard deviation over 100 draws"),
+        field(&StyleganSampleConfig::interpolate, "interpolate",
+              "each row a walk between two latents along the columns, in the --space the walk is straight in"),
+        field(&StyleganSampleConfig::space, "space",
+              "interpolation: z (a great circle between the latents, as the paper's perceptual path length) or w "
+              "(a straight line between their styles)",
+              config::one_of({"z", "w"})),
         field(&StyleganSampleConfig::seed, "seed", "seed of the latents and the noise", config::at_least(0)),
         field(&StyleganSampleConfig::backend, "backend", "tensor backend", config::one_of({"onednn", "libtorch"})),
         field(&StyleganSampleConfig::device, "device", "device: cpu, cuda or cuda:N"),

@@ -32,7 +32,11 @@ train::FitSummary train(const StyleganConfig& config, const train::RunOptions& r
                       std::to_string(dataset.channels) + ", or an image folder as --data");
   const data::BatchSampler batches(dataset, config.batch_size, Rng(config.seed).fork(streams::data_order));
 
-  const Attributes header = train::run_header("stylegan", B::name, options.device, dataset.source);
+  Attributes header = train::run_header("stylegan", B::name, options.device, dataset.source);
+  // The data's own size, which may be smaller than the networks' (28x28 padded to 32x32):
+  // evaluations compare the samples at it.
+  header["data_height"] = dataset.height;
+  header["data_width"] = dataset.width;
   auto [file, checkpoint] = train::open_run(run, header, config::to_attributes(config));
   StyleganTraining<B> task(config, options);
   return train::fit(task, batches, config, file, checkpoint, "stylegan");
@@ -42,8 +46,9 @@ namespace {
 
 // The EMA generator of a run file's checkpoint and the config it was trained with.
 template <Backend B>
-std::pair<Generator<B>, StyleganConfig> load_generator(const std::filesystem::path& run_file, const TensorOptions& options) {
-  const train::TrainedRun run = train::read_trained_run(run_file, "stylegan", "StyleGAN");
+std::pair<Generator<B>, StyleganConfig> load_generator(const train::TrainedRun& run,
+                                                       const std::filesystem::path& run_file,
+                                                       const TensorOptions& options) {
   const StyleganConfig model = config::from_attributes<StyleganConfig>(run.config);
   Rng unused(0);
   Generator<B> generator(model.architecture(), unused, options);
@@ -54,6 +59,18 @@ std::pair<Generator<B>, StyleganConfig> load_generator(const std::filesystem::pa
                   " (a run file written by an older genlab, or by another model?)");
   }
   return {std::move(generator), model};
+}
+
+template <Backend B>
+std::pair<Generator<B>, StyleganConfig> load_generator(const std::filesystem::path& run_file, const TensorOptions& options) {
+  return load_generator<B>(train::read_trained_run(run_file, "stylegan", "StyleGAN"), run_file, options);
+}
+
+// The training data's image side from a run's header, or the networks' own when it does not say
+// (run files before the header recorded it).
+int64_t data_side(const train::TrainedRun& run, int64_t resolution) {
+  const auto height = run.header.find("data_height");
+  return height == run.header.end() ? resolution : std::get<int64_t>(height->second);
 }
 
 // The layers [first, last) whose styles a crossover name takes from source B: the paper's coarse
@@ -186,15 +203,58 @@ io::Image noise_figure(Sampler<B>& s, const config::Size2& grid) {
   return io::make_grid(cells, s.image_shape(rows * cols), static_cast<int>(rows), static_cast<int>(cols));
 }
 
+// Each row a walk from one latent to another along the columns, the noise fixed: in Z along the
+// great circle between z0 and z1 (slerp; PixelNorm puts every z on a sphere), in W along the
+// straight line between f(z0) and f(z1). A W walk that looks smoother than the Z one is the
+// paper's case that W is the less entangled space (section 4, perceptual path length).
+template <Backend B>
+io::Image interpolation_figure(Sampler<B>& s, const config::Size2& grid, const std::string& space) {
+  Generator<B>& g = s.generator();
+  const int64_t rows = grid.first, cols = grid.second, tile = s.image_size();
+  const TensorOptions o = g.w_avg.value.options();
+  const Tensor<B> z0 = ops::randn<B>({rows, g.architecture.latent_dim}, s.rng(), o);
+  const Tensor<B> z1 = ops::randn<B>({rows, g.architecture.latent_dim}, s.rng(), o);
+  const auto noise = draw_noise<B>(g.architecture, rows, s.rng(), o);
+  const Tensor<B> w0 = g.mapping(z0), w1 = g.mapping(z1);
+  // The angle between each row's two latents, for the great circle.
+  const std::vector<float> cosines = (ops::sum(z0 * z1, {1}, true) /
+                                      ops::sqrt(ops::sum(ops::square(z0), {1}, true) * ops::sum(ops::square(z1), {1}, true)))
+                                         .to_host();
+  std::vector<float> cells(static_cast<size_t>(rows * cols * tile));
+  for (int64_t j = 0; j < cols; ++j) {
+    const double t = cols > 1 ? static_cast<double>(j) / static_cast<double>(cols - 1) : 0.0;
+    Tensor<B> w;
+    if (space == "w") {
+      w = w0 * (1.0 - t) + w1 * t;
+    } else {
+      std::vector<float> a(static_cast<size_t>(rows)), b(static_cast<size_t>(rows));
+      for (int64_t i = 0; i < rows; ++i) {
+        const double omega = std::acos(std::clamp(static_cast<double>(cosines[i]), -1.0, 1.0));
+        const double sine = std::sin(omega);
+        a[i] = static_cast<float>(sine < 1e-6 ? 1.0 - t : std::sin((1.0 - t) * omega) / sine);
+        b[i] = static_cast<float>(sine < 1e-6 ? t : std::sin(t * omega) / sine);
+      }
+      const Tensor<B> weight_a = ops::from_host<B>(std::span<const float>(a), {rows, 1}, o);
+      const Tensor<B> weight_b = ops::from_host<B>(std::span<const float>(b), {rows, 1}, o);
+      w = g.mapping(z0 * weight_a + z1 * weight_b);
+    }
+    const std::vector<float> column = s.images(g.broadcast(w), noise);
+    for (int64_t i = 0; i < rows; ++i)
+      std::copy(column.begin() + i * tile, column.begin() + (i + 1) * tile, cells.begin() + (i * cols + j) * tile);
+  }
+  return io::make_grid(cells, s.image_shape(rows * cols), static_cast<int>(rows), static_cast<int>(cols));
+}
+
 }  // namespace
 
 template <Backend B>
 std::filesystem::path sample(const StyleganSampleConfig& config) {
   config::validate(config);
-  const int figures = int{config.style_mix} + int{config.truncation_sweep} + int{config.noise_grid};
+  const int figures =
+      int{config.style_mix} + int{config.truncation_sweep} + int{config.noise_grid} + int{config.interpolate};
   if (figures > 1)
-    throw ConfigError("genlab sample stylegan: --style-mix, --truncation-sweep and --noise-grid are separate figures; "
-                      "give one of them");
+    throw ConfigError("genlab sample stylegan: --style-mix, --truncation-sweep, --noise-grid and --interpolate are "
+                      "separate figures; give one of them");
   const auto grid = config::parse_size(config.grid, "grid");
   if (config.noise_grid && grid.second < 2)
     throw ConfigError("--noise-grid needs at least 2 columns (--grid ROWSxCOLS): noise draws and their deviation");
@@ -211,6 +271,8 @@ std::filesystem::path sample(const StyleganSampleConfig& config) {
     image = truncation_sweep(sampler, grid, config.truncation_cutoff);
   } else if (config.noise_grid) {
     image = noise_figure(sampler, grid);
+  } else if (config.interpolate) {
+    image = interpolation_figure(sampler, grid, config.space);
   } else {
     const int64_t n = grid.first * grid.second;
     const Tensor<B> ws = sampler.styles(n);
@@ -221,16 +283,21 @@ std::filesystem::path sample(const StyleganSampleConfig& config) {
   return config.out;
 }
 
+// Samples at the data's size: a network trained on 28x28 images padded to 32x32 gives its central
+// 28x28, the part that mirrors the data, so that FID compares like with like.
 template <Backend B>
 data::Batch generate(const std::filesystem::path& run_file, int64_t count, uint64_t seed, const std::string& device) {
   const TensorOptions options = tensor_options<B>(device);
-  auto [generator, model] = load_generator<B>(run_file, options);
+  const train::TrainedRun run = train::read_trained_run(run_file, "stylegan", "StyleGAN");
+  auto [generator, model] = load_generator<B>(run, run_file, options);
+  const Architecture a = model.architecture();
+  const int64_t side = data_side(run, a.resolution), border = (a.resolution - side) / 2;
   Rng rng = Rng(seed).fork(streams::sample_noise);
   NoGradGuard<B> no_grad;
-  const Architecture a = model.architecture();
-  return train::generate_in_batches({a.channels, a.resolution, a.resolution}, count, [&](int64_t n) {
+  return train::generate_in_batches({a.channels, side, side}, count, [&](int64_t n) {
     const Tensor<B> z = ops::randn<B>({n, a.latent_dim}, rng, options);
-    return generator.synthesis(generator.broadcast(generator.mapping(z)), draw_noise<B>(a, n, rng, options)).to_host();
+    const Tensor<B> images = generator.synthesis(generator.broadcast(generator.mapping(z)), draw_noise<B>(a, n, rng, options));
+    return ops::slice(ops::slice(images, 2, border, border + side), 3, border, border + side).to_host();
   });
 }
 

@@ -22,7 +22,8 @@ template <Backend B>
 std::filesystem::path sample(const StyleganSampleConfig& config);
 
 // `count` untruncated images [count, C, H, W] in [-1, 1] of a run file's EMA generator, from
-// latents and noise drawn with `seed` (what `genlab eval` measures).
+// latents and noise drawn with `seed` (what `genlab eval` measures), at the size of the data it
+// trained on: the central 28x28 of a 32x32 network trained on Fashion-MNIST.
 template <Backend B>
 data::Batch generate(const std::filesystem::path& run_file, int64_t count, uint64_t seed, const std::string& device);
 

@@ -208,6 +208,30 @@ TEST_CASE("train StyleGAN on 28x28 IDX images padded to 32x32, resume it on the 
   CHECK(sampled(" --style-mix --rows 2 --cols 3 --crossover middle") == std::make_pair(3 * tile + 2, 4 * tile + 2));
   CHECK(sampled(" --truncation-sweep --grid 2x5") == std::make_pair(2 * tile + 2, 5 * tile + 2));
   CHECK(sampled(" --noise-grid --grid 1x4") == std::make_pair(1 * tile + 2, 4 * tile + 2));
+  // Walks in Z and in W from the same two latents: the same first and last columns (the latents'
+  // own images), different ones between.
+  auto walk = [&](const std::string& space) {
+    const auto out = dir / ("walk-" + space + ".png");
+    const auto r = run_genlab("sample stylegan --checkpoint " + quoted(run) + " --interpolate --space " + space +
+                              " --grid 2x5 --seed 3 --out " + quoted(out));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    return genlab::io::read_image(out);
+  };
+  const auto in_z = walk("z"), in_w = walk("w");
+  REQUIRE(in_z.width == 5 * tile + 2);
+  auto column_differs = [&](int col) {
+    for (int y = 0; y < in_z.height; ++y)
+      for (int x = col * tile; x < (col + 1) * tile + 2; ++x)
+        for (int c = 0; c < in_z.channels; ++c) {
+          const size_t i = (static_cast<size_t>(y) * in_z.width + x) * in_z.channels + c;
+          if (in_z.pixels[i] != in_w.pixels[i]) return true;
+        }
+    return false;
+  };
+  CHECK_FALSE(column_differs(0));
+  CHECK_FALSE(column_differs(4));
+  CHECK(column_differs(2));
 
   const auto both = run_genlab("sample stylegan --checkpoint " + quoted(run) + " --style-mix --noise-grid");
   CHECK(both.exit_code == 1);

@@ -5,14 +5,20 @@
 
 #include <cmath>
 
+#include "genlab/data/batches.hpp"
+#include "genlab/data/idx.hpp"
 #include "genlab/losses/gradient_penalty.hpp"
 #include "models/stylegan/discriminator.hpp"
 #include "models/stylegan/generator.hpp"
+#include "models/stylegan/stylegan.hpp"
 #include "models/stylegan/training.hpp"
 #include "tests/support/backend_agreement.hpp"
+#include "tests/support/synthetic_idx.hpp"
+#include "tests/support/temporary_directory.hpp"
 
 using namespace genlab;
 using genlab::testing::relative_error;
+using genlab::testing::TemporaryDirectory;
 
 namespace {
 
@@ -113,6 +119,71 @@ TEST_CASE("StyleGAN's generator, discriminator and R1 penalty agree across backe
     }
     CHECK(diff / scale < 1e-4);
   }
+}
+
+TEST_CASE("R1 on StyleGAN's discriminator matches central differences of D in the images and of R1 in the weights") {
+  // The reference needs only forward passes: along each sample's own gradient direction u_i, the
+  // directional difference of sum D is |grad_i|, so R1 = gamma/2 mean_i (D'(u_i))^2; random
+  // directions check the rest of the gradient, and a random weight direction R1's own gradient.
+  // LibTorch in float64 (tight), the oneDNN backend in float32 (differences at eps = 1e-2) for the
+  // image gradient only: R1 steps where a weight change flips a leaky ReLU, so a difference in the
+  // weights large enough to stand above float32's rounding is not a derivative (the oneDNN
+  // backend's R1 weight gradients are compared with LibTorch's above).
+  const auto a = tiny_architecture();
+  auto check = [&]<Backend B>(DType dtype, double eps, double tolerance, bool weights) {
+    const TensorOptions o{dtype, Device::cpu()};
+    Rng rng(7);
+    stylegan::Discriminator<B> d(a, rng, o);
+    Rng draw(5);
+    const Tensor<B> real = ops::randn<B>({4, 1, 32, 32}, draw, o);
+    auto score = [&](const Tensor<B>& x) { return ops::sum(d(x)).item(); };
+    auto along = [&](const Tensor<B>& v) { return (score(real + v * eps) - score(real - v * eps)) / (2 * eps); };
+
+    Tensor<B> x = real.detach();
+    x.requires_grad_();
+    const Tensor<B> grad = ops::gradients<B>({ops::sum(d(x))}, {x})[0];
+    const std::vector<double> g = grad.to_host_f64();
+    const size_t per_sample = g.size() / 4;
+    double expected_r1 = 0;
+    for (size_t i = 0; i < 4; ++i) {
+      std::vector<double> u(g.size(), 0.0);
+      double norm = 0;
+      for (size_t j = i * per_sample; j < (i + 1) * per_sample; ++j) norm += g[j] * g[j];
+      norm = std::sqrt(norm);
+      for (size_t j = i * per_sample; j < (i + 1) * per_sample; ++j) u[j] = g[j] / norm;
+      const double slope = along(ops::from_host<B>(std::span<const double>(u), real.shape(), o));
+      INFO("sample " << i);
+      CHECK(slope == Approx(norm).epsilon(tolerance));
+      expected_r1 += 5.0 * slope * slope / 4;
+    }
+    for (int k = 0; k < 3; ++k) {
+      const Tensor<B> v = ops::randn<B>(real.shape(), draw, o);
+      CHECK(along(v) == Approx(ops::sum(grad * v).item()).epsilon(tolerance).margin(tolerance * std::sqrt(g.size())));
+    }
+
+    const Tensor<B> r1 = losses::r1_penalty<B>(d, real, 10.0);
+    CHECK(r1.item() == Approx(expected_r1).epsilon(2 * tolerance));
+    if (!weights) return;
+    auto parameters = nn::parameters<B>(d);
+    for (auto& p : parameters) p.tensor.zero_grad();
+    r1.backward();
+    // R1's gradient in the weights against a central difference of R1 along a random direction.
+    std::vector<Tensor<B>> start, direction;
+    double predicted = 0;
+    for (auto& p : parameters) {
+      start.push_back(p.tensor.detach() * 1.0);  // a copy, not a view of the weights
+      direction.push_back(ops::randn<B>(p.tensor.shape(), draw, o));
+      if (p.tensor.grad().defined()) predicted += ops::sum(p.tensor.grad() * direction.back()).item();
+    }
+    auto r1_moved = [&](double step) {
+      for (size_t i = 0; i < parameters.size(); ++i) parameters[i].tensor.copy_(start[i] + direction[i] * step);
+      return losses::r1_penalty<B>(d, real, 10.0).item();
+    };
+    const double numeric = (r1_moved(eps) - r1_moved(-eps)) / (2 * eps);
+    CHECK(predicted == Approx(numeric).epsilon(tolerance));
+  };
+  SECTION("LibTorch, float64") { check.operator()<LibTorch>(DType::f64, 1e-6, 1e-6, /*weights=*/true); }
+  SECTION("oneDNN, float32") { check.operator()<OneDnn>(DType::f32, 1e-2, 2e-2, /*weights=*/false); }
 }
 
 TEST_CASE("a style-mixing crossover at layer k leaves the layers before k as they were and changes every layer from k on") {
@@ -315,6 +386,100 @@ TEST_CASE("StyleGAN training steps give the same losses on both backends, R1 and
       CHECK(tensor.values[i] == Approx(expected).margin(1e-6));
     }
   }
+}
+
+TEST_CASE("a short StyleGAN training narrows the logistic loss gap of a fresh discriminator between data and samples") {
+  // The gap is 2 ln 2 - L, L the held-out logistic loss of a probe: a discriminator trained from
+  // scratch for a few steps to tell the data from the EMA generator's images. A first generator's
+  // images are easy to tell apart; after training they should be harder.
+  using B = OneDnn;
+  TemporaryDirectory dir;
+  genlab::testing::write_idx_directory(dir.path(), 512, false);
+  const auto train_set = data::read_idx_directory(dir.path(), data::Split::train);
+  const auto test_set = data::read_idx_directory(dir.path(), data::Split::test);
+  const data::BatchSampler train_batches(train_set, 16, Rng(2)), test_batches(test_set, 16, Rng(3));
+  stylegan::StyleganConfig config;
+  const auto a = tiny_architecture();
+  config.latent_dim = a.latent_dim;
+  config.fmap_base = a.fmap_base;
+  config.fmap_max = a.fmap_max;
+  config.batch_size = 16;
+  config.r1_interval = 4;
+  config.ema_kimg = 0.1;  // the EMA generator follows within a few steps
+  config.seed = 5;
+  stylegan::StyleganTraining<B> task(config, {});
+
+  auto probe_gap = [&] {
+    Rng rng(11);
+    stylegan::Discriminator<B> probe(a, rng, {});
+    optim::Adam<B> adam(nn::parameters<B>(probe), {.lr = 2e-3, .beta1 = 0.0, .beta2 = 0.99, .eps = 1e-8});
+    Rng draw(13);
+    auto fakes = [&] {
+      NoGradGuard<B> no_grad;
+      auto& g = task.ema();
+      const auto z = ops::randn<B>({16, a.latent_dim}, draw);
+      return g.synthesis(g.broadcast(g.mapping(z)), stylegan::draw_noise<B>(a, 16, draw));
+    };
+    auto real = [&](const data::BatchSampler& batches, int64_t index) {
+      const data::Batch batch = batches.batch(0, index);
+      return stylegan::at_resolution(ops::from_host<B>(std::span<const float>(batch.images), batch.shape), 32);
+    };
+    auto loss = [&](const Tensor<B>& data, const Tensor<B>& samples) {
+      return ops::mean(ops::softplus(probe(samples))) + ops::mean(ops::softplus(-probe(data)));
+    };
+    for (int64_t step = 0; step < 40; ++step) {
+      const Tensor<B> l = loss(real(train_batches, step % 32), fakes());
+      adam.zero_grad();
+      l.backward();
+      adam.step();
+    }
+    NoGradGuard<B> no_grad;
+    double held_out = 0;
+    for (int64_t k = 0; k < 4; ++k) held_out += loss(real(test_batches, k), fakes()).item() / 4;
+    return 2 * std::log(2.0) - held_out;
+  };
+
+  const double before = probe_gap();
+  for (int64_t step = 0; step < 400; ++step) task.step(train_batches.batch(step / 32, step % 32));
+  const double after = probe_gap();
+  INFO("gap " << before << " -> " << after);
+  CHECK(after < 0.7 * before);  // measured: 1.36 -> 0.63
+}
+
+TEST_CASE("StyleGAN's samples for evaluation are the central 28x28 of a network trained on padded 28x28 images") {
+  using B = OneDnn;
+  TemporaryDirectory dir;
+  genlab::testing::write_idx_directory(dir.path() / "data", 16, false);
+  stylegan::StyleganConfig config;
+  config.data = (dir.path() / "data").string();
+  config.latent_dim = 8;
+  config.fmap_base = 16;
+  config.fmap_max = 8;
+  config.batch_size = 8;
+  config.steps = 1;
+  config.threads = 1;
+  const auto run = dir.path() / "run.h5";
+  train::RunOptions options;
+  options.out = run;
+  stylegan::train<B>(config, options);
+  const data::Batch samples = stylegan::generate<B>(run, 3, 7, "cpu");
+  CHECK(samples.shape == Shape{3, 1, 28, 28});
+  // The same latents and noise (the sampling stream of seed 7) through the 32x32 EMA generator.
+  const train::TrainedRun trained = train::read_trained_run(run, "stylegan", "StyleGAN");
+  Rng unused(0);
+  stylegan::Generator<B> g(config.architecture(), unused, {});
+  nn::load_state_dict(g, train::group(trained.checkpoint, "generator_ema"));
+  Rng rng = Rng(7).fork(streams::sample_noise);
+  NoGradGuard<B> no_grad;
+  const auto z = ops::randn<B>({3, config.latent_dim}, rng);
+  const auto full = g.synthesis(g.broadcast(g.mapping(z)), stylegan::draw_noise<B>(config.architecture(), 3, rng)).to_host();
+  float largest_difference = 0.f;
+  for (int n = 0; n < 3; ++n)
+    for (int y = 0; y < 28; ++y)
+      for (int x = 0; x < 28; ++x)
+        largest_difference = std::max(largest_difference, std::abs(samples.images[(n * 28 + y) * 28 + x] -
+                                                                   full[(n * 32 + y + 2) * 32 + x + 2]));
+  CHECK(largest_difference == 0.f);
 }
 
 TEST_CASE("StyleGAN refuses images of another size and batches that do not split into stddev groups") {

@@ -28,7 +28,7 @@ TrainedRun read_trained_run(const std::filesystem::path& path, const std::string
   const auto name = run.header().find("model");
   if (name == run.header().end() || name->second != AttributeValue(model))
     throw IoError("'" + path.string() + "' is not a " + display_name + " run file");
-  return {std::move(*checkpoint), run.config()};
+  return {std::move(*checkpoint), run.config(), run.header()};
 }
 
 }  // namespace genlab::train

@@ -29,12 +29,13 @@ inline Attributes run_header(const std::string& model, std::string_view backend,
   return {{"model", model}, {"backend", std::string(backend)}, {"device", to_string(device)}, {"dataset", dataset}};
 }
 
-// A run of `model` read back to sample from: its last checkpoint and its stored settings. IoError,
-// naming the file, when it holds no checkpoint yet or is not a `model` run (`display_name` in the
-// message: "DCGAN", "PGA").
+// A run of `model` read back to sample from: its last checkpoint, its stored settings and its
+// header (run_header's entries and any the model added). IoError, naming the file, when it holds
+// no checkpoint yet or is not a `model` run (`display_name` in the message: "DCGAN", "PGA").
 struct TrainedRun {
   io::Checkpoint checkpoint;
   Attributes config;
+  Attributes header;
 };
 TrainedRun read_trained_run(const std::filesystem::path& path, const std::string& model, const std::string& display_name);
 
