@@ -34,6 +34,16 @@ stylegan::Architecture tiny_architecture(int64_t resolution = 32, int64_t channe
   return a;
 }
 
+// A training config of tiny_architecture's sizes.
+stylegan::StyleganConfig tiny_config() {
+  const auto a = tiny_architecture();
+  stylegan::StyleganConfig config;
+  config.latent_dim = a.latent_dim;
+  config.fmap_base = a.fmap_base;
+  config.fmap_max = a.fmap_max;
+  return config;
+}
+
 }  // namespace
 
 TEST_CASE("StyleGAN's networks have the layers of networks_stylegan.py at 32x32 and 64x64") {
@@ -335,11 +345,8 @@ TEST_CASE("the minibatch standard deviation appends each group's mean feature de
 }
 
 TEST_CASE("StyleGAN training steps give the same losses on both backends, R1 and mixing included, and move the EMA generator") {
-  stylegan::StyleganConfig config;
   const auto a = tiny_architecture();
-  config.latent_dim = a.latent_dim;
-  config.fmap_base = a.fmap_base;
-  config.fmap_max = a.fmap_max;
+  stylegan::StyleganConfig config = tiny_config();
   config.batch_size = 4;
   config.style_mixing = 1.0;
   config.r1_interval = 2;  // R1 on the first step, not on the second
@@ -398,11 +405,8 @@ TEST_CASE("a short StyleGAN training narrows the logistic loss gap of a fresh di
   const auto train_set = data::read_idx_directory(dir.path(), data::Split::train);
   const auto test_set = data::read_idx_directory(dir.path(), data::Split::test);
   const data::BatchSampler train_batches(train_set, 16, Rng(2)), test_batches(test_set, 16, Rng(3));
-  stylegan::StyleganConfig config;
   const auto a = tiny_architecture();
-  config.latent_dim = a.latent_dim;
-  config.fmap_base = a.fmap_base;
-  config.fmap_max = a.fmap_max;
+  stylegan::StyleganConfig config = tiny_config();
   config.batch_size = 16;
   config.r1_interval = 4;
   config.ema_kimg = 0.1;  // the EMA generator follows within a few steps
