@@ -3,6 +3,8 @@
 #include <cstring>
 #include <vector>
 
+#include <omp.h>
+
 #include "backends/onednn/autograd.hpp"
 #include "backends/onednn/kernels.hpp"
 #include "backends/onednn/primitives.hpp"
@@ -200,7 +202,10 @@ Handle embed_in_zeros(const Handle& g, const Shape& shape, int64_t d, int64_t st
   return parts.size() == 1 ? g : OneDnn::concat(parts, d);
 }
 
-// y[i_0, ..., i_r] = x at the position whose dimension dims[k] has index i_k.
+// y[i_0, ..., i_r] = x at the position whose dimension dims[k] has index i_k. Each thread copies
+// a contiguous range of output rows (the last dimension), finding its first row's input offset by
+// division and then carrying the outer indices like an odometer: one addition per row, not a
+// division per dimension.
 Handle permute_kernel(const Handle& x, const std::vector<int64_t>& dims, const Shape& out) {
   Handle y = empty(out);
   const size_t rank = out.size();
@@ -212,15 +217,33 @@ Handle permute_kernel(const Handle& x, const std::vector<int64_t>& dims, const S
   const int64_t inner_stride = rank ? strides[rank - 1] : 0;
   const float* src = x->data();
   float* dst = y->data();
-#pragma omp parallel for if (y->numel > 32768)
-  for (int64_t row = 0; row < rows; ++row) {
-    int64_t offset = 0, rest = row;
-    for (size_t k = rank - 1; k-- > 0;) {
-      offset += (rest % out[k]) * strides[k];
+  const size_t outer = rank ? rank - 1 : 0;
+#pragma omp parallel if (y->numel > parallel_threshold)
+  {
+    const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
+    const int64_t first = rows * thread / threads, last = rows * (thread + 1) / threads;
+    std::vector<int64_t> index(outer, 0);
+    int64_t offset = 0, rest = first;
+    for (size_t k = outer; k-- > 0;) {
+      index[k] = rest % out[k];
       rest /= out[k];
+      offset += index[k] * strides[k];
     }
-    float* o = dst + row * inner;
-    for (int64_t i = 0; i < inner; ++i) o[i] = src[offset + i * inner_stride];
+    for (int64_t row = first; row < last; ++row) {
+      float* o = dst + row * inner;
+      const float* i = src + offset;
+      if (inner_stride == 1) {
+        std::memcpy(o, i, static_cast<size_t>(inner) * sizeof(float));
+      } else {
+        for (int64_t e = 0; e < inner; ++e) o[e] = i[e * inner_stride];
+      }
+      for (size_t k = outer; k-- > 0;) {
+        offset += strides[k];
+        if (++index[k] < out[k]) break;
+        offset -= strides[k] * out[k];
+        index[k] = 0;
+      }
+    }
   }
   return y;
 }

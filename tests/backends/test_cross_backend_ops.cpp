@@ -94,6 +94,19 @@ TEST_CASE("reshape, concat and slice agree across backends") {
   check_backends_agree({{{4, 6, 3}}}, UNARY_OP(ops::slice(x, -1, -2, 3)));
 }
 
+TEST_CASE("permute agrees across backends for every rank, in values and gradients, on one thread and on several") {
+  check_backends_agree({{{7}}}, UNARY_OP(ops::permute(x, {0})));
+  check_backends_agree({{{3, 5}}}, UNARY_OP(ops::permute(x, {1, 0})));
+  check_backends_agree({{{2, 3, 4}}}, UNARY_OP(ops::permute(x, {2, 0, 1})));
+  check_backends_agree({{{2, 3, 4, 5}}}, UNARY_OP(ops::permute(x, {0, 2, 3, 1})));
+  check_backends_agree({{{2, 3, 4, 5}}}, UNARY_OP(ops::permute(x, {3, 2, 1, 0})));
+  // The patch-wise style loss's blocks: [n, c, rows, p, cols, p] -> [n, rows, cols, c, p, p], and a
+  // last dimension that is not the input's (strided rows), both above the threshold for threads
+  // and with rows that do not split evenly between them.
+  check_backends_agree({{{2, 3, 5, 8, 3, 8}}}, UNARY_OP(ops::permute(x, {0, 2, 4, 1, 3, 5})));
+  check_backends_agree({{{3, 7, 41, 53}}}, UNARY_OP(ops::permute(x, {0, 3, 2, 1})));
+}
+
 TEST_CASE("matmul and linear agree across backends") {
   check_backends_agree({{{7, 5}}, {{5, 3}}}, BINARY_OP(ops::matmul(a, b)));
   check_backends_agree({{{4, 3, 5}}, {{4, 5, 2}}}, BINARY_OP(ops::matmul(a, b)));
