@@ -164,7 +164,7 @@ TEST_CASE("R1 on StyleGAN's discriminator matches central differences of D in th
       const double slope = along(ops::from_host<B>(std::span<const double>(u), real.shape(), o));
       INFO("sample " << i);
       CHECK(slope == Approx(norm).epsilon(tolerance));
-      expected_r1 += 5.0 * slope * slope / 4;
+      expected_r1 += (10.0 / 2) * slope * slope / 4;  // gamma / 2 x the mean over the 4 samples
     }
     for (int k = 0; k < 3; ++k) {
       const Tensor<B> v = ops::randn<B>(real.shape(), draw, o);
