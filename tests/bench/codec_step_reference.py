@@ -22,7 +22,6 @@ import json
 import math
 import os
 import sys
-import time
 
 # As in dcgan_step_reference.py: BLAS in the caller's thread, set before torch loads OpenBLAS.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -30,6 +29,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import torch  # noqa: E402
 import torch.nn as nn
 import torch.nn.functional as F
+
+from reference_timing import ms_per_step  # noqa: E402  (tests/bench, beside this script)
 
 # The lab preset, resolved (models/codec/config.cpp).
 GDN_CHANNELS = 64
@@ -418,13 +419,7 @@ def time_steps(threads, variant, seconds, transforms):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     step, _ = make_step(variant, transforms)
-    for _ in range(3):
-        step()
-    steps, start = 0, time.perf_counter()
-    while steps == 0 or time.perf_counter() - start < seconds:  # at least one step
-        step()
-        steps += 1
-    return (time.perf_counter() - start) / steps * 1e3, steps
+    return ms_per_step(step, seconds)
 
 
 def main():

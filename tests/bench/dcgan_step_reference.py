@@ -9,7 +9,6 @@ image size and thread count with ms per step.
 import argparse
 import json
 import os
-import time
 
 # PyTorch parallelises its own loops; OpenBLAS's threads (Debian's libopenblas0-pthread) on the
 # same cores slowed the 2-thread step from about 260 to 330 ms, so BLAS runs in the caller's
@@ -19,6 +18,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import torch  # noqa: E402
 import torch.nn as nn
 import torch.nn.functional as F
+
+from reference_timing import ms_per_step  # noqa: E402  (tests/bench, beside this script)
 
 
 def tables(size, latent=100, w=64):
@@ -81,13 +82,7 @@ def time_steps(threads, size, seconds, batch=64, latent=100):
         opt_g.step()
         return loss_d.item(), loss_g.item()
 
-    for _ in range(3):
-        step()
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        step()
-        steps += 1
-    return (time.perf_counter() - start) / steps * 1e3, steps
+    return ms_per_step(step, seconds)
 
 
 def main():

@@ -11,7 +11,6 @@ import argparse
 import json
 import math
 import os
-import time
 
 # As in dcgan_step_reference.py: BLAS in the caller's thread, set before torch loads OpenBLAS.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -19,6 +18,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import torch  # noqa: E402
 import torch.nn as nn
 import torch.nn.functional as F
+
+from reference_timing import ms_per_step  # noqa: E402  (tests/bench, beside this script)
 
 
 class Encoder(nn.Module):
@@ -108,13 +109,7 @@ def time_steps(threads, variant, seconds):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     step = make_step(variant)
-    for _ in range(3):
-        step()
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        step()
-        steps += 1
-    return (time.perf_counter() - start) / steps * 1e3, steps
+    return ms_per_step(step, seconds)
 
 
 def main():

@@ -14,7 +14,6 @@ import json
 import math
 import os
 import sys
-import time
 
 # As in dcgan_step_reference.py: BLAS in the caller's thread, set before torch loads OpenBLAS.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -22,6 +21,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import torch  # noqa: E402
 import torch.nn as nn
 import torch.nn.functional as F
+
+from reference_timing import ms_per_step  # noqa: E402  (tests/bench, beside this script)
 
 # StyleganConfig's defaults (models/stylegan/config.hpp).
 RESOLUTION, CHANNELS, LATENT, MAPPING_LAYERS, MAPPING_LR = 32, 1, 128, 8, 0.01
@@ -253,13 +254,7 @@ def time_steps(threads, r1, seconds):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     step, _, _ = make_step(r1)
-    for _ in range(2):  # as bench_stylegan_step's warm-up
-        step()
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        step()
-        steps += 1
-    return (time.perf_counter() - start) / steps * 1e3, steps
+    return ms_per_step(step, seconds, warmup=2)  # as bench_stylegan_step's warm-up
 
 
 def main():
