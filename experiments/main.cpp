@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
   codec->require_subcommand(1);
   for (Command& command : add_codec(*codec)) commands.push_back(std::move(command));
   commands.push_back(add_codec_baseline(*codec));
+  CLI::App* data = app.add_subcommand("data", "write genlab's built-in datasets");
+  data->require_subcommand(1);
+  commands.push_back(add_data_fashion_mnist_m(*data));
 
   try {
     app.parse(argc, argv);

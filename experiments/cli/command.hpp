@@ -44,5 +44,7 @@ std::vector<Command> add_sweep(CLI::App& parent);
 // `genlab codec baseline jpeg|webp DIR --out CSV`: the rate-quality curve of a classical codec,
 // registered under the `codec` subcommand.
 Command add_codec_baseline(CLI::App& codec_app);
+// `genlab data fashion-mnist-m`: the built-in two-domain set, under the `data` subcommand.
+Command add_data_fashion_mnist_m(CLI::App& data_app);
 
 }  // namespace genlab::cli

@@ -3,12 +3,14 @@
 //
 //   FromRGB: conv1 -> nf(r - 1), leaky ReLU                       at the full resolution 2^r
 //   per resolution 2^r .. 8:  conv3, lReLU;  blur, conv3 -> nf(r - 2), 2x2 average, lReLU
+//                             (conv3 and the average as one stride-2 convolution, nn/fused_scale.hpp)
 //   4x4:  minibatch standard deviation (+1 channel), conv3, lReLU, dense -> nf(0), lReLU, dense -> 1
 //
 // every layer equalised (gain sqrt 2, the last 1). The output is a logit per image.
 #include <vector>
 
 #include "genlab/core/error.hpp"
+#include "genlab/nn/fused_scale.hpp"
 #include "genlab/nn/style.hpp"
 #include "models/stylegan/architecture.hpp"
 #include "models/stylegan/mapping.hpp"
@@ -38,16 +40,15 @@ template <Backend B>
 struct DiscriminatorBlock {
   BOOST_HANA_DEFINE_STRUCT(DiscriminatorBlock, (nn::EqualizedConv2d<B>, conv), (nn::EqualizedConv2d<B>, conv_down));
   nn::Blur<B> blur;
-  nn::Downsample<B> downsample;
 
   DiscriminatorBlock(int64_t in, int64_t out, Rng& rng, const TensorOptions& o)
-      : conv({.in = in, .out = in}, 3, rng, o), conv_down({.in = in, .out = out}, 3, rng, o), blur(in, o),
-        downsample(out, o) {}
+      : conv({.in = in, .out = in}, 3, rng, o), conv_down({.in = in, .out = out}, 3, rng, o), blur(in, o) {}
 
   // [N, in, S, S] -> [N, out, S/2, S/2].
   Tensor<B> operator()(const Tensor<B>& x) const {
     const Tensor<B> h = ops::leaky_relu(conv(x), lrelu_slope);
-    return ops::leaky_relu(downsample(conv_down(blur(h))), lrelu_slope);
+    return ops::leaky_relu(nn::conv3x3_downsample(blur(h), conv_down.scaled_weight(), conv_down.scaled_bias()),
+                           lrelu_slope);
   }
 };
 

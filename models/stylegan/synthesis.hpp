@@ -4,6 +4,7 @@
 // epilogue,
 //
 //   [upsample x2 (nearest), conv3, blur]  or  [conv3]  or, first, nothing
+//   (the upsampling and conv3 as one stride-2 transposed convolution, nn/fused_scale.hpp)
 //   -> + noise_c * N(0, 1) [N, 1, H, W]   (fresh per layer and sample, a weight per channel, 0 at first)
 //   -> + bias -> leaky ReLU 0.2 -> instance norm (eps 1e-8) -> x (s0 + 1) + s1,  (s0, s1) = A_i(w_i)
 //
@@ -12,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "genlab/nn/fused_scale.hpp"
 #include "genlab/nn/style.hpp"
 #include "models/stylegan/architecture.hpp"
 #include "models/stylegan/mapping.hpp"
@@ -38,11 +40,7 @@ struct SynthesisLayer {
   // x [N, in, h, w], w [N, latent], noise_image [N, 1, H, W] -> [N, out, H, W].
   Tensor<B> operator()(const Tensor<B>& x, const Tensor<B>& w, const Tensor<B>& noise_image) const {
     Tensor<B> h = x;
-    if (conv) {
-      if (upsample) h = nn::Upsample<B>{2, ResizeMode::nearest}(h);
-      h = (*conv)(h);
-      if (blur) h = (*blur)(h);
-    }
+    if (conv) h = upsample ? (*blur)(nn::upsample_conv3x3(h, conv->scaled_weight())) : (*conv)(h);
     h = noise(h, noise_image);
     h = ops::leaky_relu(h + bias.reshape({1, bias.size(0), 1, 1}), lrelu_slope);
     return style(h, w);

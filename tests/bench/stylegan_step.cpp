@@ -16,8 +16,9 @@ using namespace genlab;
 namespace {
 
 // Multiply-accumulates per sample of one forward pass of each network's convolutions and linear
-// layers (the fixed depthwise blur and 2x2 average filters, normalisations and elementwise ops are
-// left out: under 1 % of the work, and not what a convolution peak measures).
+// layers as genlab computes them, the resampling ones fused (the fixed depthwise blur filters,
+// normalisations and elementwise ops are left out: under 1 % of the work, and not what a
+// convolution peak measures). The reference's two-step variant does more.
 struct ForwardMacs {
   double mapping = 0, mapping_first = 0;  // mapping network, and its first layer alone
   double synthesis = 0;                   // convolutions, the styles' dense layers, to_rgb
@@ -32,16 +33,18 @@ ForwardMacs forward_macs(const stylegan::Architecture& a) {
   const int64_t layers = a.synthesis_layers();
   for (int64_t i = 0; i < layers; ++i) {
     const int64_t out = Synthesis::channels_of(a, i), side = a.layer_resolution(i);
-    if (i > 0) m.synthesis += static_cast<double>(Synthesis::channels_of(a, i - 1) * out * 9 * side * side);
+    // A 3x3 convolution reads 9 taps per output pixel; fused with the upsampling, 4 (nn/fused_scale.hpp).
+    const int64_t taps = i % 2 == 0 ? 4 : 9;
+    if (i > 0) m.synthesis += static_cast<double>(Synthesis::channels_of(a, i - 1) * out * taps * side * side);
     m.synthesis += static_cast<double>(a.latent_dim * 2 * out);  // the AdaIN style A_i(w_i)
   }
   m.synthesis += static_cast<double>(Synthesis::channels_of(a, layers - 1) * a.channels * a.resolution * a.resolution);
   const int64_t r = a.resolution_log2();
   m.from_rgb = static_cast<double>(a.channels * a.nf(r - 1) * a.resolution * a.resolution);
   m.discriminator = m.from_rgb;
-  for (int64_t s = r; s >= 3; --s) {  // conv3 in -> in and conv3 in -> out, both at 2^s before the average
+  for (int64_t s = r; s >= 3; --s) {  // conv3 in -> in at 2^s; conv3 in -> out fused with the average
     const int64_t in = a.nf(s - 1), out = a.nf(s - 2), side = int64_t{1} << s;
-    m.discriminator += static_cast<double>((in * in + in * out) * 9 * side * side);
+    m.discriminator += static_cast<double>((in * in * 9 + in * out * 4) * side * side);
   }
   m.discriminator += static_cast<double>((a.nf(1) + 1) * a.nf(1) * 9 * 16 + a.nf(1) * 16 * a.nf(0) + a.nf(0));
   return m;

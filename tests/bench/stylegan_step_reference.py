@@ -6,7 +6,11 @@ networks of models/stylegan at their defaults (32x32 grey, latent 128, fmap_base
 padded to 32x32, in the order of models/stylegan/training.hpp's step(). Prints the parameter
 counts on stderr and one JSON line per thread count and R1 setting with ms per step.
 
-    /usr/bin/python3 tests/bench/stylegan_step_reference.py [--threads 1 2] [--r1 0 1] [--seconds 5]
+genlab computes upsample-then-conv3 and conv3-then-average as single stride-2 convolutions
+(lib/genlab/nn/fused_scale.hpp, NVlabs' fused_scale). --fused 1 does the same here; --fused 0 is the
+two-step port. Both are the same function; the benchmark compares against the faster.
+
+    /usr/bin/python3 tests/bench/stylegan_step_reference.py [--threads 1 2] [--r1 0 1] [--fused 0 1] [--seconds 5]
 """
 import argparse
 import copy
@@ -29,6 +33,7 @@ RESOLUTION, CHANNELS, LATENT, MAPPING_LAYERS, MAPPING_LR = 32, 1, 128, 8, 0.01
 FMAP_BASE, FMAP_MAX, MBSTD_GROUP = 2048, 128, 4
 BATCH, LR, R1_GAMMA, STYLE_MIXING, W_AVG_BETA, EMA_KIMG = 32, 1e-3, 10.0, 0.9, 0.995, 10.0
 SLOPE = 0.2
+FUSED = False  # set by --fused
 
 
 def nf(stage):
@@ -53,6 +58,12 @@ class EqualizedLinear(nn.Module):
                         self.bias * self.bias_scale if self.bias is not None else None)
 
 
+def pad_and_sum(w):
+    """[O, I, 3, 3] zero-padded to 5x5 and summed over its four 4x4 windows (nn/fused_scale.hpp)."""
+    w = F.pad(w, (1, 1, 1, 1))
+    return w[:, :, 1:, 1:] + w[:, :, :-1, 1:] + w[:, :, 1:, :-1] + w[:, :, :-1, :-1]
+
+
 class EqualizedConv2d(nn.Module):
     """Square kernel, "same" padding, stride 1, runtime weight scaling."""
 
@@ -64,6 +75,19 @@ class EqualizedConv2d(nn.Module):
 
     def forward(self, x):
         return F.conv2d(x, self.weight * self.weight_scale, self.bias, padding=self.padding)
+
+    def upsample_forward(self, x):
+        """self(upsample2_nearest(x))."""
+        if not FUSED:
+            return self(F.interpolate(x, scale_factor=2, mode="nearest"))
+        kernel = pad_and_sum(self.weight.flip(2, 3) * self.weight_scale)
+        return F.conv_transpose2d(x, kernel.transpose(0, 1), self.bias, stride=2, padding=1)
+
+    def downsample_forward(self, x):
+        """avg_pool2(self(x))."""
+        if not FUSED:
+            return F.avg_pool2d(self(x), 2)
+        return F.conv2d(x, pad_and_sum(self.weight * self.weight_scale) * 0.25, self.bias, stride=2, padding=1)
 
 
 def blur_kernel(channels):
@@ -101,11 +125,7 @@ class SynthesisLayer(nn.Module):
 
     def forward(self, x, w, noise):
         if self.conv is not None:
-            if self.upsample:
-                x = F.interpolate(x, scale_factor=2, mode="nearest")
-            x = self.conv(x)
-            if self.upsample:
-                x = blur(x, self.blur)
+            x = blur(self.conv.upsample_forward(x), self.blur) if self.upsample else self.conv(x)
         x = x + self.noise_weight.view(1, -1, 1, 1) * noise
         x = lrelu(x + self.bias.view(1, -1, 1, 1))
         s = self.style(w)
@@ -168,9 +188,7 @@ class DiscriminatorBlock(nn.Module):
 
     def forward(self, x):
         x = lrelu(self.conv(x))
-        # 2x2 average: genlab writes it as a grouped convolution of 1/4 (so that its backends can
-        # differentiate it twice); avg_pool2d is the same arithmetic and twice differentiable here.
-        return lrelu(F.avg_pool2d(self.conv_down(blur(x, self.blur)), 2))
+        return lrelu(self.conv_down.downsample_forward(blur(x, self.blur)))
 
 
 class Discriminator(nn.Module):
@@ -261,18 +279,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--r1", type=int, nargs="+", default=[0, 1], choices=[0, 1])
+    parser.add_argument("--fused", type=int, nargs="+", default=[0, 1], choices=[0, 1])
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
+    global FUSED
     _, g, d = make_step(True)
     # To compare with nn::parameter_count of the C++ model (w_avg is a buffer in both).
     print(f"parameters: G {parameter_count(g)} (mapping {parameter_count(g.mapping)}, synthesis "
           f"{parameter_count(g.synthesis)}), D {parameter_count(d)}", file=sys.stderr)
-    for r1 in args.r1:
-        for threads in args.threads:
-            ms, steps = time_steps(threads, r1, args.seconds)
-            print(json.dumps({"name": "stylegan_step/pytorch", "threads": threads, "r1": r1, "resolution": RESOLUTION,
-                              "batch": BATCH, "ms_per_step": ms, "steps": steps, "torch": torch.__version__}),
-                  flush=True)
+    for fused in args.fused:
+        FUSED = bool(fused)
+        for r1 in args.r1:
+            for threads in args.threads:
+                ms, steps = time_steps(threads, r1, args.seconds)
+                print(json.dumps({"name": "stylegan_step/pytorch", "threads": threads, "r1": r1, "fused": fused,
+                                  "resolution": RESOLUTION, "batch": BATCH, "ms_per_step": ms, "steps": steps,
+                                  "torch": torch.__version__}), flush=True)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "genlab/nn/equalized.hpp"
+#include "genlab/nn/fused_scale.hpp"
 #include "genlab/nn/gdn.hpp"
 #include "genlab/nn/normalization.hpp"
 #include "genlab/nn/residual.hpp"
@@ -209,6 +210,50 @@ TEMPLATE_TEST_CASE("blur keeps constant images constant and noise injection star
   Rng rng(2);
   nn::NoiseInjection<B> noise(2, rng);
   CHECK(noise(constant, rng).to_host() == constant.to_host());
+}
+
+// Forward values and the gradients in input, weight and bias of two ways to compute one function.
+template <Backend B, class Fused, class TwoSteps>
+void check_same_function(Fused fused, TwoSteps two_steps, const Shape& x_shape, int64_t out_channels) {
+  Rng rng(8);
+  const auto x = ops::randn<B>(x_shape, rng).requires_grad_();
+  const auto w = ops::randn<B>({out_channels, x_shape[1], 3, 3}, rng).requires_grad_();
+  const auto b = ops::randn<B>({out_channels}, rng).requires_grad_();
+  const auto results = [&](auto f) {
+    const Tensor<B> y = f(x, w, b);
+    Rng projection_rng(9);
+    const Tensor<B> projection = ops::randn<B>(y.shape(), projection_rng);
+    const auto grads = ops::gradients<B>({ops::sum(y * projection)}, {x, w, b});
+    return std::vector<std::vector<float>>{y.to_host(), grads[0].to_host(), grads[1].to_host(), grads[2].to_host()};
+  };
+  const auto a = results(fused), e = results(two_steps);
+  for (size_t i = 0; i < a.size(); ++i) {
+    INFO("output, then the gradients in x, w, b: " << i);
+    REQUIRE(a[i].size() == e[i].size());
+    CHECK(relative_error(a[i], e[i]) < 1e-5);
+  }
+}
+
+TEMPLATE_TEST_CASE("fused resampling convolutions equal upsample-then-conv3 and conv3-then-average, gradients included",
+                   "", OneDnn, LibTorch) {
+  using B = TestType;
+  const Conv2dOptions same{.padding = 1};
+  for (const Shape& x_shape : {Shape{2, 3, 4, 5}, Shape{1, 2, 1, 1}}) {
+    INFO("upsampling " << to_string(x_shape));
+    check_same_function<B>([](const auto& x, const auto& w, const auto& b) { return nn::upsample_conv3x3(x, w, b); },
+                           [&](const auto& x, const auto& w, const auto& b) {
+                             return ops::conv2d(nn::Upsample<B>{2, ResizeMode::nearest}(x), w, b, same);
+                           },
+                           x_shape, 4);
+  }
+  for (const Shape& x_shape : {Shape{2, 3, 8, 6}, Shape{1, 2, 7, 5}}) {
+    INFO("downsampling " << to_string(x_shape));
+    check_same_function<B>([](const auto& x, const auto& w, const auto& b) { return nn::conv3x3_downsample(x, w, b); },
+                           [&](const auto& x, const auto& w, const auto& b) {
+                             return nn::Downsample<B>(4)(ops::conv2d(x, w, b, same));
+                           },
+                           x_shape, 4);
+  }
 }
 
 TEMPLATE_TEST_CASE("a residual block whose last convolution is zero is the identity", "", OneDnn, LibTorch) {

@@ -19,16 +19,6 @@ std::string size_text(const io::Image& image) {
   return std::to_string(image.width) + "x" + std::to_string(image.height);
 }
 
-// The image enlarged so that its short side is `min_side`; the long side is rounded, and
-// crop_and_resize trims the fraction of a pixel that rounding leaves.
-io::Image with_short_side(const io::Image& image, int64_t min_side) {
-  const bool wide = image.width >= image.height;
-  const double scale = static_cast<double>(min_side) / (wide ? image.height : image.width);
-  const auto long_side = std::max<int64_t>(min_side, std::llround((wide ? image.width : image.height) * scale));
-  const int w = static_cast<int>(wide ? long_side : min_side), h = static_cast<int>(wide ? min_side : long_side);
-  return io::crop_and_resize(image, w, h);
-}
-
 }  // namespace
 
 int64_t PhotoSet::pixels() const {
@@ -54,7 +44,7 @@ PhotoSet read_photo_folder(const fs::path& folder, int64_t min_side) {
   for (const auto& relative : files) {
     io::Image image = io::convert_channels(io::read_image(folder / relative), 3);
     if (std::min(image.width, image.height) < min_side) {
-      image = with_short_side(image, min_side);
+      image = io::with_short_side(image, static_cast<int>(min_side));
       ++set.upscaled;
     }
     set.images.push_back(std::move(image));

@@ -29,6 +29,9 @@ Image convert_channels(const Image& image, int channels);
 // with stb_image_resize's default filters (antialiased when shrinking).
 Image crop_and_resize(const Image& image, int width, int height);
 
+// The image resized, aspect ratio kept to within a pixel, so that its short side is `short_side`.
+Image with_short_side(const Image& image, int short_side);
+
 // Tiles images given as float [N, C, H, W] (C = 1 or 3) with values in [low, high] into a grid of
 // rows x cols tiles with `padding` pixels of `background` between and around them. Values outside
 // [low, high] are clamped. Fewer than rows x cols images leave the last tiles blank; more is an

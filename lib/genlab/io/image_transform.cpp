@@ -2,6 +2,7 @@
 #include <stb/stb_image_resize.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "genlab/core/error.hpp"
@@ -50,6 +51,14 @@ Image crop_and_resize(const Image& image, int width, int height) {
                           width * image.channels, image.channels))
     throw ShapeError("crop_and_resize: stb_image_resize failed");
   return out;
+}
+
+// The long side is rounded, and crop_and_resize trims the fraction of a pixel that rounding leaves.
+Image with_short_side(const Image& image, int short_side) {
+  const bool wide = image.width >= image.height;
+  const double scale = static_cast<double>(short_side) / (wide ? image.height : image.width);
+  const int long_side = std::max(short_side, static_cast<int>(std::lround((wide ? image.width : image.height) * scale)));
+  return crop_and_resize(image, wide ? long_side : short_side, wide ? short_side : long_side);
 }
 
 }  // namespace genlab::io

@@ -64,9 +64,11 @@ struct EqualizedConv2d {
         bias_scale(spec.lr_multiplier),
         options{.padding = kernel / 2} {}
 
-  Tensor<B> operator()(const Tensor<B>& x) const {
-    return ops::conv2d(x, weight * weight_scale, bias ? *bias * bias_scale : Tensor<B>{}, options);
-  }
+  // The weight and bias the layer applies, after equalisation (for fused resampling).
+  Tensor<B> scaled_weight() const { return weight * weight_scale; }
+  Tensor<B> scaled_bias() const { return bias ? *bias * bias_scale : Tensor<B>{}; }
+
+  Tensor<B> operator()(const Tensor<B>& x) const { return ops::conv2d(x, scaled_weight(), scaled_bias(), options); }
 };
 
 }  // namespace genlab::nn
