@@ -30,6 +30,8 @@ struct Architecture {
   int64_t synthesis_layers() const { return 2 * resolution_log2() - 2; }
   // The side of synthesis layer i's output: 4, 4, 8, 8, 16, ...
   int64_t layer_resolution(int64_t layer) const { return int64_t{4} << (layer / 2); }
+  // Whether synthesis layer i doubles the resolution: the first layer of every stage after 4x4.
+  bool upsampling_layer(int64_t layer) const { return layer > 0 && layer % 2 == 0; }
 };
 
 }  // namespace genlab::stylegan

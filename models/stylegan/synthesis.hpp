@@ -59,7 +59,7 @@ struct SynthesisNetwork {
         architecture(a) {
     for (int64_t i = 0; i < a.synthesis_layers(); ++i) {
       const int64_t in = i == 0 ? 0 : channels_of(a, i - 1);
-      layers.emplace_back(in, channels_of(a, i), /*upsample=*/i > 0 && i % 2 == 0, a.latent_dim, rng, o);
+      layers.emplace_back(in, channels_of(a, i), a.upsampling_layer(i), a.latent_dim, rng, o);
     }
   }
 

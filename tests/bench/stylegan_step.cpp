@@ -34,7 +34,7 @@ ForwardMacs forward_macs(const stylegan::Architecture& a) {
   for (int64_t i = 0; i < layers; ++i) {
     const int64_t out = Synthesis::channels_of(a, i), side = a.layer_resolution(i);
     // A 3x3 convolution reads 9 taps per output pixel; fused with the upsampling, 4 (nn/fused_scale.hpp).
-    const int64_t taps = i % 2 == 0 ? 4 : 9;
+    const int64_t taps = a.upsampling_layer(i) ? 4 : 9;
     if (i > 0) m.synthesis += static_cast<double>(Synthesis::channels_of(a, i - 1) * out * taps * side * side);
     m.synthesis += static_cast<double>(a.latent_dim * 2 * out);  // the AdaIN style A_i(w_i)
   }

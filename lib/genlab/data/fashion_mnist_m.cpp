@@ -1,5 +1,7 @@
 #include "genlab/data/fashion_mnist_m.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <string>
 #include <tuple>
@@ -99,11 +101,12 @@ io::Image random_crop(const PhotoSet& photos, int side, Rng& rng) {
                      std::to_string(side) + "x" + std::to_string(side));
   const auto x0 = static_cast<int>(rng.below(static_cast<uint64_t>(photo.width - side + 1)));
   const auto y0 = static_cast<int>(rng.below(static_cast<uint64_t>(photo.height - side + 1)));
-  io::Image crop{side, side, 3, std::vector<uint8_t>(static_cast<size_t>(side * side * 3))};
-  for (int y = 0; y < side; ++y)
-    for (int x = 0; x < side * 3; ++x)
-      crop.pixels[static_cast<size_t>(y * side * 3 + x)] =
-          photo.pixels[static_cast<size_t>((y0 + y) * photo.width * 3 + x0 * 3 + x)];
+  io::Image crop{side, side, 3, {}};
+  crop.pixels.reserve(static_cast<size_t>(side * side * 3));
+  for (int y = y0; y < y0 + side; ++y) {
+    const auto row = photo.pixels.begin() + (static_cast<ptrdiff_t>(y) * photo.width + x0) * 3;
+    crop.pixels.insert(crop.pixels.end(), row, row + side * 3);
+  }
   return crop;
 }
 
@@ -111,7 +114,8 @@ FashionMnistMCounts write_fashion_mnist_m(const fs::path& fashion_mnist, const f
                                           const fs::path& test_photos, const fs::path& out,
                                           const FashionMnistMOptions& options) {
   if (options.per_domain >= 0 && options.per_domain < static_cast<int64_t>(fashion_mnist_classes.size()))
-    throw ConfigError("per_domain (--per-domain) must be -1 (all) or at least 10, one item of every class, got " +
+    throw ConfigError("per_domain (--per-domain) must be -1 (all) or at least " +
+                      std::to_string(fashion_mnist_classes.size()) + ", one item of every class, got " +
                       std::to_string(options.per_domain));
   if (options.photo_side < fashion_mnist_m_side)
     throw ConfigError("photo_side (--photo-side) must be at least " + std::to_string(fashion_mnist_m_side) + ", got " +
@@ -121,7 +125,8 @@ FashionMnistMCounts write_fashion_mnist_m(const fs::path& fashion_mnist, const f
       throw ConfigError(quoted(out / domain) + " exists already; remove it or choose another output folder");
   const auto shrunk = [&](const fs::path& folder) {
     PhotoSet photos = read_photo_folder(folder, options.photo_side);
-    for (io::Image& photo : photos.images) photo = io::with_short_side(photo, options.photo_side);
+    for (io::Image& photo : photos.images)  // read_photo_folder has enlarged the small ones already
+      if (std::min(photo.width, photo.height) != options.photo_side) photo = io::with_short_side(photo, options.photo_side);
     return photos;
   };
   const PhotoSet train_backgrounds = shrunk(train_photos), test_backgrounds = shrunk(test_photos);
